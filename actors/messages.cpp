@@ -1,0 +1,16 @@
+#include "actors/messages.hpp"
+
+#include "caf/all.hpp"
+
+namespace numina::actors {
+
+void register_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<storage::cell>("numina::cell");
+  cfg.add_message_type<storage::db_call>("numina::db_call");
+  cfg.add_message_type<storage::row_set>("numina::row_set");
+  cfg.add_message_type<pool_snapshot>("numina::pool_snapshot");
+  cfg.add_message_type<std::vector<std::vector<storage::cell>>>(
+      "numina::cell_rows");
+}
+
+} // namespace numina::actors

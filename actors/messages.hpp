@@ -1,0 +1,57 @@
+// The message vocabulary between actors: atoms and serializable types.
+// Every type here has an inspect() overload and is registered in
+// register_message_types(), because later these messages cross nodes.
+// When you add a type, add it to the type ID block below as well.
+#pragma once
+
+#include <string>
+
+#include "actors/pool_snapshot.hpp"
+#include "caf/actor_system_config.hpp"
+#include "caf/atom.hpp"
+#include "caf/meta/type_name.hpp"
+#include "storage/db_call.hpp"
+
+namespace numina::actors {
+
+// Atom texts are at most 10 characters of [A-Za-z0-9_] and unique
+// project-wide: two aliases with the same text are the same type.
+using query_atom = caf::atom_constant<caf::atom("query")>;
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
+
+/// Registers every message type with the config; call before the actor
+/// system is constructed, on every node.
+void register_message_types(caf::actor_system_config& cfg);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pool_snapshot& x) {
+  return f(caf::meta::type_name("numina::pool_snapshot"), x.size, x.idle,
+           x.busy, x.connecting, x.down, x.waiting, x.queries, x.errors,
+           x.timeouts, x.rejected, x.restarts, x.total_query_us, x.max_query_us,
+           x.database_up);
+}
+
+} // namespace numina::actors
+
+namespace numina::storage {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cell& x) {
+  return f(caf::meta::type_name("numina::cell"), x.text, x.null);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, db_call& x) {
+  return f(caf::meta::type_name("numina::db_call"), x.op, x.params);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, row_set& x) {
+  return f(caf::meta::type_name("numina::row_set"), x.columns, x.rows,
+           x.affected);
+}
+
+} // namespace numina::storage

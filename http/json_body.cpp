@@ -1,0 +1,249 @@
+#include "http/json_body.hpp"
+
+#include <algorithm>
+
+#include <simdjson.h>
+
+#include "core/utf8.hpp"
+
+namespace numina::http {
+
+namespace {
+
+using namespace simdjson;
+
+// Deeper bodies are refused; the contract's bodies are two levels deep.
+constexpr size_t max_depth = 64;
+
+dom::parser& thread_parser() {
+  // One parser per thread: it is not thread-safe and reuses its buffers.
+  thread_local dom::parser parser;
+  return parser;
+}
+
+std::optional<std::string> convert(dom::element e, json_value& out) {
+  switch (e.type()) {
+  case dom::element_type::NULL_VALUE:
+    out.type = json_value::kind::null;
+    return std::nullopt;
+  case dom::element_type::BOOL:
+    out.type = json_value::kind::boolean;
+    out.boolean = bool(e);
+    return std::nullopt;
+  case dom::element_type::INT64:
+    out.type = json_value::kind::integer;
+    out.integer = int64_t(e);
+    return std::nullopt;
+  case dom::element_type::UINT64:
+    out.type = json_value::kind::big_integer;
+    return std::nullopt;
+  case dom::element_type::DOUBLE:
+    out.type = json_value::kind::number;
+    out.number = double(e);
+    return std::nullopt;
+  case dom::element_type::STRING: {
+    std::string_view s = e;
+    if (s.find('\0') != std::string_view::npos)
+      return std::string{"strings must not contain \\u0000"};
+    out.type = json_value::kind::string;
+    out.text = std::string{s};
+    return std::nullopt;
+  }
+  case dom::element_type::ARRAY: {
+    out.type = json_value::kind::array;
+    dom::array arr = e;
+    for (dom::element item : arr) {
+      out.items.emplace_back();
+      if (auto err = convert(item, out.items.back()))
+        return err;
+    }
+    return std::nullopt;
+  }
+  case dom::element_type::OBJECT: {
+    out.type = json_value::kind::object;
+    dom::object obj = e;
+    for (dom::key_value_pair kv : obj) {
+      if (kv.key.find('\0') != std::string_view::npos)
+        return std::string{"keys must not contain \\u0000"};
+      out.members.emplace_back(std::string{kv.key}, json_value{});
+      if (auto err = convert(kv.value, out.members.back().second))
+        return err;
+    }
+    std::vector<std::string_view> keys;
+    for (auto& m : out.members)
+      keys.push_back(m.first);
+    std::sort(keys.begin(), keys.end());
+    if (auto dup = std::adjacent_find(keys.begin(), keys.end());
+        dup != keys.end())
+      return "duplicate key \"" + std::string{*dup} + "\"";
+    return std::nullopt;
+  }
+  }
+  return std::string{"unknown JSON value"};
+}
+
+std::string describe(simdjson::error_code err) {
+  switch (err) {
+  case UTF8_ERROR:
+    return "the body is not valid UTF-8";
+  case DEPTH_ERROR:
+    return "the body is nested too deeply";
+  case NUMBER_ERROR:
+    return "a number is malformed or out of range";
+  case STRING_ERROR:
+  case UNESCAPED_CHARS:
+    return "a string is malformed";
+  case EMPTY:
+    return "the body is empty";
+  default:
+    return "the body is not valid JSON";
+  }
+}
+
+std::string_view type_name(json_value::kind k) {
+  switch (k) {
+  case json_value::kind::null:
+    return "null";
+  case json_value::kind::boolean:
+    return "a boolean";
+  case json_value::kind::integer:
+  case json_value::kind::big_integer:
+  case json_value::kind::number:
+    return "a number";
+  case json_value::kind::string:
+    return "a string";
+  case json_value::kind::array:
+    return "an array";
+  case json_value::kind::object:
+    return "an object";
+  }
+  return "a value";
+}
+
+} // namespace
+
+const json_value* json_value::find(std::string_view key) const {
+  for (auto& m : members)
+    if (m.first == key)
+      return &m.second;
+  return nullptr;
+}
+
+outcome<json_value> parse_json_object(const std::string& body) {
+  auto& parser = thread_parser();
+  if (parser.max_depth() != max_depth || parser.capacity() < body.size())
+    if (parser.allocate(std::max<size_t>(body.size(), 4096), max_depth))
+      return failure::of(numina::error_code::internal);
+  dom::element doc;
+  if (auto err = parser.parse(body).get(doc))
+    return failure::of(numina::error_code::invalid_json, describe(err));
+  if (doc.type() != dom::element_type::OBJECT)
+    return failure::of(numina::error_code::invalid_json,
+                       "the body must be a JSON object");
+  json_value out;
+  if (auto err = convert(doc, out))
+    return failure::of(numina::error_code::invalid_json, *err);
+  return out;
+}
+
+body_reader::body_reader(const json_value& object,
+                         std::initializer_list<std::string_view> allowed)
+  : object_(object) {
+  for (auto& m : object_.members) {
+    if (std::find(allowed.begin(), allowed.end(), m.first) == allowed.end()) {
+      fail(m.first, "is not a known field");
+      return;
+    }
+  }
+}
+
+void body_reader::fail(std::string_view name, std::string message) {
+  if (!error)
+    error = failure::invalid(std::string{name},
+                             std::string{name} + " " + std::move(message));
+}
+
+bool body_reader::has(std::string_view name) const {
+  return object_.find(name) != nullptr;
+}
+
+bool body_reader::is_null(std::string_view name) const {
+  auto* v = object_.find(name);
+  return v != nullptr && v->type == json_value::kind::null;
+}
+
+const json_value* body_reader::field(std::string_view name, bool required) {
+  if (error)
+    return nullptr;
+  auto* v = object_.find(name);
+  if (v == nullptr && required)
+    fail(name, "is required");
+  return v;
+}
+
+std::optional<std::string> body_reader::text(std::string_view name,
+                                             size_t min_len, size_t max_len,
+                                             bool required) {
+  auto* v = field(name, required);
+  if (v == nullptr)
+    return std::nullopt;
+  if (v->type != json_value::kind::string) {
+    fail(name, "must be a string, not " + std::string{type_name(v->type)});
+    return std::nullopt;
+  }
+  auto n = code_points(v->text);
+  if (n < min_len || n > max_len) {
+    fail(name, "must be " + std::to_string(min_len) + " to " +
+                   std::to_string(max_len) + " characters long");
+    return std::nullopt;
+  }
+  return v->text;
+}
+
+std::optional<int64_t> body_reader::integer(std::string_view name, int64_t min,
+                                            int64_t max, bool required) {
+  auto* v = field(name, required);
+  if (v == nullptr)
+    return std::nullopt;
+  if (v->type != json_value::kind::integer) {
+    fail(name, v->type == json_value::kind::big_integer
+                   ? "is out of range"
+                   : "must be an integer, not " +
+                         std::string{v->type == json_value::kind::number
+                                         ? "a fraction"
+                                         : type_name(v->type)});
+    return std::nullopt;
+  }
+  if (v->integer < min || v->integer > max) {
+    fail(name, "must be between " + std::to_string(min) + " and " +
+                   std::to_string(max));
+    return std::nullopt;
+  }
+  return v->integer;
+}
+
+std::optional<std::vector<int64_t>>
+body_reader::ids(std::string_view name, size_t max_items, bool required) {
+  auto* v = field(name, required);
+  if (v == nullptr)
+    return std::nullopt;
+  if (v->type != json_value::kind::array) {
+    fail(name, "must be an array of ids");
+    return std::nullopt;
+  }
+  if (v->items.size() > max_items) {
+    fail(name, "must hold at most " + std::to_string(max_items) + " ids");
+    return std::nullopt;
+  }
+  std::vector<int64_t> out;
+  for (auto& item : v->items) {
+    if (item.type != json_value::kind::integer || item.integer <= 0) {
+      fail(name, "must hold positive integer ids only");
+      return std::nullopt;
+    }
+    out.push_back(item.integer);
+  }
+  return out;
+}
+
+} // namespace numina::http

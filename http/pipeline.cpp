@@ -1,0 +1,114 @@
+#include "http/pipeline.hpp"
+
+#include <charconv>
+#include <exception>
+
+#include "core/log.hpp"
+
+namespace numina::http {
+
+std::optional<int64_t> parse_id(std::string_view text) {
+  if (text.empty() || text.size() > 19)
+    return std::nullopt;
+  for (char c : text)
+    if (c < '0' || c > '9')
+      return std::nullopt;
+  int64_t n = 0;
+  auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (r.ec != std::errc{} || n <= 0)
+    return std::nullopt;
+  return n;
+}
+
+std::string_view bearer_token(const request& req) {
+  auto h = req.header("authorization");
+  constexpr std::string_view scheme = "Bearer ";
+  if (h.size() <= scheme.size())
+    return {};
+  for (size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(h[i])) !=
+        std::tolower(static_cast<unsigned char>(scheme[i])))
+      return {};
+  h.remove_prefix(scheme.size());
+  while (!h.empty() && h.front() == ' ')
+    h.remove_prefix(1);
+  return h;
+}
+
+namespace {
+
+bool is_json_media_type(std::string_view ct) {
+  auto semi = ct.find(';');
+  auto type = ct.substr(0, semi);
+  while (!type.empty() && type.back() == ' ')
+    type.remove_suffix(1);
+  constexpr std::string_view json = "application/json";
+  if (type.size() != json.size())
+    return false;
+  for (size_t i = 0; i < json.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(type[i])) != json[i])
+      return false;
+  return true;
+}
+
+void run_handler(const route& r, const exchange_ptr& ex) {
+  try {
+    r.run(ex);
+  } catch (const std::exception& e) {
+    log_error("http", ex->req.request_id + " " + r.method + " " + r.pattern +
+                          ": " + e.what());
+    ex->fail(failure::of(error_code::internal));
+  }
+}
+
+} // namespace
+
+void run_pipeline(const router& routes, const exchange_ptr& ex) {
+  auto& req = ex->req;
+  auto m = routes.match(req.method, req.path);
+  if (m.found == nullptr) {
+    if (m.allow.empty()) {
+      ex->fail(failure::of(error_code::not_found));
+      return;
+    }
+    auto r = error_response(failure::of(error_code::method_not_allowed));
+    r.set("Allow", m.allow);
+    ex->respond(std::move(r));
+    return;
+  }
+  const route& r = *m.found;
+  ex->params = std::move(m.params);
+  if (r.auth == auth_kind::admin &&
+      !ex->svc.is_admin_token(bearer_token(req))) {
+    ex->fail(
+        failure::of(error_code::unauthorized, "The admin token is required."));
+    return;
+  }
+  if (r.auth == auth_kind::user) {
+    // User sessions arrive with the auth endpoints; until then no token is
+    // valid.
+    ex->fail(failure::of(error_code::unauthorized));
+    return;
+  }
+  if (req.has_body) {
+    if (req.has_header("content-encoding")) {
+      ex->fail(failure::of(error_code::unsupported_media_type,
+                           "Request bodies must not be content-encoded."));
+      return;
+    }
+    if (!is_json_media_type(req.header("content-type"))) {
+      ex->fail(failure::of(error_code::unsupported_media_type));
+      return;
+    }
+  }
+  for (auto& param : ex->params) {
+    if (!parse_id(param.second)) {
+      // The contract names every path id `id`, whatever the pattern calls it.
+      ex->fail(failure::invalid("id", "must be a positive 64-bit integer"));
+      return;
+    }
+  }
+  run_handler(r, ex);
+}
+
+} // namespace numina::http

@@ -1,0 +1,14 @@
+// Every route of the service, by feature. Each feature file adds its own.
+#pragma once
+
+#include "http/router.hpp"
+
+namespace numina::http {
+
+void add_health_routes(router& r);
+void add_admin_routes(router& r);
+
+/// The whole route table.
+router make_router();
+
+} // namespace numina::http

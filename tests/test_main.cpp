@@ -1,0 +1,7 @@
+// The test engine and main() of every test binary (see tests/CMakeLists.txt).
+#define CAF_TEST_NO_MAIN
+#include "caf/test/unit_test_impl.hpp"
+
+int main(int argc, char** argv) {
+  return caf::test::main(argc, argv);
+}
