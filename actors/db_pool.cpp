@@ -222,12 +222,13 @@ pool_impl::behavior_type db_pool(pool_pointer self, db_pool_config cfg,
     }
   });
   // Workers are not linked (a crash must not take the pool down): stop them
-  // explicitly when the pool goes.
-  self->attach_functor([=](const caf::error& reason) {
+  // explicitly when the pool is told to go. (An attach_functor would run
+  // after the state is gone.)
+  self->set_exit_handler([=](caf::exit_msg& msg) {
     self->state.stopping = true;
     for (auto& kv : self->state.slots)
-      self->send_exit(kv.second.handle,
-                      reason ? reason : caf::exit_reason::normal);
+      self->send_exit(kv.second.handle, msg.reason);
+    self->quit(msg.reason);
   });
   return {
       [=](query_atom, storage::db_call& call) -> caf::result<storage::row_set> {

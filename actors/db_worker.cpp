@@ -9,11 +9,7 @@ db_worker_actor::behavior_type
 db_worker(db_worker_actor::stateful_pointer<db_worker_state> self,
           std::shared_ptr<storage::executor> exec) {
   self->state.exec = std::move(exec);
-  // Drop the connection with the actor, on its own thread.
-  self->attach_functor([self] {
-    if (self->state.exec)
-      self->state.exec->disconnect();
-  });
+  // The connection closes when the state (and with it the executor) goes.
   return {
       [=](connect_atom) -> caf::result<caf::ok_atom> {
         auto& ex = *self->state.exec;

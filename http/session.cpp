@@ -104,6 +104,9 @@ void session::await_request() {
 }
 
 void session::read_header() {
+  // From its first byte on, a request is in flight: a graceful stop lets it
+  // finish.
+  in_flight_ = true;
   stream_.expires_after(hub_.settings.http.header_timeout);
   bhttp::async_read_header(
       stream_, buffer_, *parser_,
@@ -153,7 +156,6 @@ void session::refuse(beast::error_code ec) {
   request_id_ = choose_request_id({});
   head_ = false;
   keep_alive_ = false;
-  in_flight_ = true;
   if (ec == bhttp::error::header_limit)
     write(error_response(failure::of(error_code::headers_too_large)));
   else if (ec == bhttp::error::body_limit)
@@ -191,7 +193,6 @@ void session::dispatch() {
   request_id_ = req.request_id;
   head_ = req.head;
   keep_alive_ = msg.keep_alive();
-  in_flight_ = true;
   stream_.expires_never(); // the actors bound the wait for an answer
   auto self = shared_from_this();
   auto ex = std::make_shared<exchange>(
