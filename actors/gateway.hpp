@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "actors/pool_snapshot.hpp"
 #include "core/failure.hpp"
@@ -16,6 +17,8 @@ class gateway {
 public:
   using rows_done = std::function<void(outcome<storage::row_set>)>;
   using pool_done = std::function<void(outcome<pool_snapshot>)>;
+  using text_done = std::function<void(outcome<std::string>)>;
+  using check_done = std::function<void(outcome<bool>)>;
 
   virtual ~gateway() = default;
 
@@ -24,6 +27,13 @@ public:
 
   /// The DB pool's counters.
   virtual void pool_stats(pool_done done) = 0;
+
+  /// argon2id hash of a password (slow: runs on the password pool).
+  virtual void hash_password(std::string password, text_done done) = 0;
+
+  /// Whether a password matches a stored hash (slow, as above).
+  virtual void verify_password(std::string password, std::string stored,
+                               check_done done) = 0;
 };
 
 } // namespace numina::actors

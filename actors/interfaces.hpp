@@ -22,4 +22,12 @@ using db_pool_actor = caf::typed_actor<
     caf::replies_to<query_atom, storage::db_call>::with<storage::row_set>,
     caf::replies_to<stats_atom>::with<pool_snapshot>>;
 
+/// Password hashing (argon2id): slow on purpose, so it runs on detached
+/// workers behind a dispatcher that bounds how many hashes run and wait.
+/// hash: password -> the self-describing hash string.
+/// verify: password, stored hash -> whether they match.
+using password_actor = caf::typed_actor<
+    caf::replies_to<hash_atom, std::string>::with<std::string>,
+    caf::replies_to<verify_atom, std::string, std::string>::with<bool>>;
+
 } // namespace numina::actors

@@ -21,6 +21,8 @@ using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
+using hash_atom = caf::atom_constant<caf::atom("hash")>;
+using verify_atom = caf::atom_constant<caf::atom("verify")>;
 
 /// Registers every message type with the config; call before the actor
 /// system is constructed, on every node.

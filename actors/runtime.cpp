@@ -5,6 +5,7 @@
 #include "actors/db_pool.hpp"
 #include "actors/db_worker.hpp"
 #include "actors/error_convert.hpp"
+#include "actors/password_pool.hpp"
 #include "caf/all.hpp"
 
 namespace numina::actors {
@@ -53,6 +54,11 @@ struct runtime::impl final : gateway {
               std::shared_ptr<storage::executor>{
                   storage::make_pg_executor(url, statement_timeout)});
         });
+    password_pool_config hc;
+    hc.concurrency = s.auth.hash_concurrency;
+    hc.opslimit = s.auth.hash_ops;
+    hc.memlimit = s.auth.hash_memory;
+    passwords = spawn_password_pool(sys, hc);
     // A reply can take the acquire wait plus one statement; the margin
     // covers the hops.
     query_timeout = s.database.acquire_timeout + s.database.statement_timeout +
@@ -69,19 +75,35 @@ struct runtime::impl final : gateway {
                        stats_atom::value);
   }
 
+  void hash_password(std::string password, text_done done) override {
+    ask<std::string>(sys, passwords, hash_timeout, std::move(done),
+                     hash_atom::value, std::move(password));
+  }
+
+  void verify_password(std::string password, std::string stored,
+                       check_done done) override {
+    ask<bool>(sys, passwords, hash_timeout, std::move(done), verify_atom::value,
+              std::move(password), std::move(stored));
+  }
+
   void shutdown() {
     if (stopped)
       return;
     stopped = true;
     caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(passwords, caf::exit_reason::user_shutdown);
     pool = nullptr;
+    passwords = nullptr;
   }
 
   config::settings settings;
   caf::actor_system_config caf_cfg;
   caf::actor_system sys;
   db_pool_actor pool;
+  password_actor passwords;
   caf::timespan query_timeout;
+  // A full queue of hashes ahead (256 at ~0.1 s over 2 workers) fits.
+  caf::timespan hash_timeout = std::chrono::seconds(30);
   bool stopped = false;
 };
 
