@@ -6,8 +6,12 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "actors/cache_entry.hpp"
+#include "actors/cache_stats.hpp"
 #include "actors/pool_snapshot.hpp"
+#include "actors/rate_limit_table.hpp"
 #include "core/failure.hpp"
 #include "storage/db_call.hpp"
 
@@ -34,6 +38,34 @@ public:
   /// Whether a password matches a stored hash (slow, as above).
   virtual void verify_password(std::string password, std::string stored,
                                check_done done) = 0;
+
+  using rate_done = std::function<void(outcome<rate_verdict>)>;
+  using rate_stats_done = std::function<void(outcome<rate_limit_snapshot>)>;
+
+  /// Counts one request of `key` ("ip:...", "user:...") against `policy`
+  /// and says whether it may pass (actors/rate_limit_policy.hpp).
+  virtual void check_rate(rate_policy_id policy, std::string key,
+                          rate_done done) = 0;
+
+  /// The policies with their live limiters and allowed/rejected counts.
+  virtual void rate_limit_stats(rate_stats_done done) = 0;
+
+  /// Read-through: the cached answer for `read.key`, loaded and rendered on
+  /// a miss (see actors/cache_entry.hpp).
+  virtual void cached(cache_read read, cache_done done) = 0;
+
+  using count_done = std::function<void(outcome<uint64_t>)>;
+  using cache_stats_done =
+      std::function<void(outcome<std::vector<cache_shard_stats>>)>;
+
+  /// Removes cached entries by key and by key prefix on every shard that
+  /// may hold them; `done` runs once all of them confirmed.
+  virtual void invalidate(std::vector<std::string> keys,
+                          std::vector<std::string> prefixes,
+                          count_done done) = 0;
+
+  /// The counters of every cache shard.
+  virtual void cache_stats(cache_stats_done done) = 0;
 };
 
 } // namespace numina::actors

@@ -4,6 +4,9 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include <string>
+#include <vector>
+
 #include "caf/replies_to.hpp"
 #include "caf/typed_actor.hpp"
 
@@ -22,6 +25,15 @@ using db_pool_actor = caf::typed_actor<
     caf::replies_to<query_atom, storage::db_call>::with<storage::row_set>,
     caf::replies_to<stats_atom>::with<pool_snapshot>>;
 
+/// A cache shard: read-through fetches (node-local: they carry the loader
+/// and the answer callback), invalidation by keys and prefixes (answers how
+/// many entries went), counters.
+using cache_shard_actor =
+    caf::typed_actor<caf::reacts_to<fetch_atom, cache_fetch>,
+                     caf::replies_to<invalidate_atom, std::vector<std::string>,
+                                     std::vector<std::string>>::with<uint64_t>,
+                     caf::replies_to<stats_atom>::with<cache_shard_stats>>;
+
 /// Password hashing (argon2id): slow on purpose, so it runs on detached
 /// workers behind a dispatcher that bounds how many hashes run and wait.
 /// hash: password -> the self-describing hash string.
@@ -29,5 +41,23 @@ using db_pool_actor = caf::typed_actor<
 using password_actor = caf::typed_actor<
     caf::replies_to<hash_atom, std::string>::with<std::string>,
     caf::replies_to<verify_atom, std::string, std::string>::with<bool>>;
+
+/// One rate limiter: the sliding window of one (policy, key). Spawned by a
+/// registry shard on first use, stopped once idle longer than its window
+/// (rate_limit_actor.cpp).
+using rate_limiter_actor = caf::typed_actor<
+    caf::replies_to<rate_check_atom, rate_check>::with<rate_verdict>>;
+
+/// A shard of the rate-limit registry: owns the limiters of the keys that
+/// hash to it (rate_limit_registry.cpp). check: counts one request with
+/// the key's limiter, which answers; stats: limiters alive in this shard.
+using rate_registry_actor = caf::typed_actor<
+    caf::replies_to<rate_check_atom, rate_check>::with<rate_verdict>,
+    caf::replies_to<stats_atom>::with<uint64_t>>;
+
+/// The edge's entry into a shard: the same check with a node-local
+/// completion instead of a reply, so the edge spawns no actor per check.
+using rate_registry_local = rate_registry_actor::extend<
+    caf::reacts_to<rate_check_atom, rate_check, rate_reply>>;
 
 } // namespace numina::actors

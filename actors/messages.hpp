@@ -6,8 +6,13 @@
 
 #include <string>
 
+#include "actors/cache_entry.hpp"
+#include "actors/cache_stats.hpp"
 #include "actors/pool_snapshot.hpp"
+#include "actors/rate_limit_reply.hpp"
+#include "actors/rate_limit_table.hpp"
 #include "caf/actor_system_config.hpp"
+#include "caf/allowed_unsafe_message_type.hpp"
 #include "caf/atom.hpp"
 #include "caf/meta/type_name.hpp"
 #include "storage/db_call.hpp"
@@ -23,6 +28,10 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
 using hash_atom = caf::atom_constant<caf::atom("hash")>;
 using verify_atom = caf::atom_constant<caf::atom("verify")>;
+using rate_check_atom = caf::atom_constant<caf::atom("ratecheck")>;
+using rate_idle_atom = caf::atom_constant<caf::atom("rateidle")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using invalidate_atom = caf::atom_constant<caf::atom("invalidate")>;
 
 /// Registers every message type with the config; call before the actor
 /// system is constructed, on every node.
@@ -36,7 +45,49 @@ typename Inspector::result_type inspect(Inspector& f, pool_snapshot& x) {
            x.database_up);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cache_shard_stats& x) {
+  return f(caf::meta::type_name("numina::cache_shard_stats"), x.shard,
+           x.entries, x.bytes, x.hits, x.misses, x.loads, x.evictions,
+           x.invalidations, x.stale_serves, x.load_failures);
+}
+
+/// A read-through request with its answer callback. Node-local only: the
+/// edge talks to the shards of its own node (the callback cannot travel).
+struct cache_fetch {
+  cache_read read;
+  cache_done done;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rate_check& x) {
+  return f(caf::meta::type_name("numina::rate_check"), x.policy, x.key);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rate_verdict& x) {
+  return f(caf::meta::type_name("numina::rate_verdict"), x.allowed, x.limit,
+           x.remaining, x.reset_seconds, x.retry_after_seconds);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rate_policy_stats& x) {
+  return f(caf::meta::type_name("numina::rate_policy_stats"), x.policy, x.limit,
+           x.window_ms, x.live, x.allowed, x.rejected);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rate_limit_snapshot& x) {
+  return f(caf::meta::type_name("numina::rate_limit_snapshot"), x.enabled,
+           x.policies);
+}
+
 } // namespace numina::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(numina::actors::cache_fetch)
+// The edge's completion of a rate check: node-local, like cache_fetch
+// (rate_limit_reply.hpp).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(numina::actors::rate_reply)
 
 namespace numina::storage {
 

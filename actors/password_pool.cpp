@@ -31,15 +31,19 @@ password_actor::behavior_type password_worker(password_actor::pointer,
   };
 }
 
-// A request waiting for a worker: forwarded as-is once one is free.
+// A request waiting for a worker: hash (no stored hash) or verify.
 struct job {
-  caf::message msg;
-  caf::response_promise rp;
+  std::string password;
+  std::string stored; // verify only
+  bool verify = false;
+  caf::typed_response_promise<std::string> hashed;
+  caf::typed_response_promise<bool> checked;
 };
 
 struct dispatcher_state {
   std::vector<password_actor> idle;
   std::deque<job> waiting;
+  size_t max_waiting = 0;
   static constexpr const char* name = "password_pool";
 };
 
@@ -49,15 +53,28 @@ void release(dispatcher_pointer self, password_actor worker);
 
 void run(dispatcher_pointer self, password_actor worker, job j) {
   // The hash cost bounds the worker's answer; no timeout towards our own.
-  self->request(caf::actor_cast<caf::actor>(worker), caf::infinite,
-                std::move(j.msg))
+  if (j.verify) {
+    self->request(worker, caf::infinite, verify_atom::value,
+                  std::move(j.password), std::move(j.stored))
+        .then(
+            [=](bool ok) mutable {
+              j.checked.deliver(ok);
+              release(self, worker);
+            },
+            [=](caf::error& err) mutable {
+              j.checked.deliver(std::move(err));
+              release(self, worker);
+            });
+    return;
+  }
+  self->request(worker, caf::infinite, hash_atom::value, std::move(j.password))
       .then(
-          [=](caf::message& reply) mutable {
-            j.rp.deliver(std::move(reply));
+          [=](std::string& hash) mutable {
+            j.hashed.deliver(std::move(hash));
             release(self, worker);
           },
           [=](caf::error& err) mutable {
-            j.rp.deliver(std::move(err));
+            j.hashed.deliver(std::move(err));
             release(self, worker);
           });
 }
@@ -73,22 +90,26 @@ void release(dispatcher_pointer self, password_actor worker) {
   run(self, std::move(worker), std::move(next));
 }
 
-template <class Result>
-caf::result<Result> submit(dispatcher_pointer self, size_t max_waiting,
-                           caf::message msg) {
+bool full(dispatcher_pointer self) {
   auto& st = self->state;
-  if (st.idle.empty() && st.waiting.size() >= max_waiting)
-    return to_error(failure::of(error_code::unavailable,
-                                "too many sign-ins at once; retry"));
-  auto rp = self->make_response_promise();
-  if (!st.idle.empty()) {
-    auto worker = std::move(st.idle.back());
-    st.idle.pop_back();
-    run(self, std::move(worker), job{std::move(msg), rp});
-  } else {
-    st.waiting.push_back(job{std::move(msg), rp});
+  return st.idle.empty() && st.waiting.size() >= st.max_waiting;
+}
+
+// Runs the job at once or queues it.
+void submit(dispatcher_pointer self, job j) {
+  auto& st = self->state;
+  if (st.idle.empty()) {
+    st.waiting.push_back(std::move(j));
+    return;
   }
-  return caf::delegated<Result>{};
+  auto worker = std::move(st.idle.back());
+  st.idle.pop_back();
+  run(self, std::move(worker), std::move(j));
+}
+
+caf::error too_busy() {
+  return to_error(
+      failure::of(error_code::unavailable, "too many sign-ins at once; retry"));
 }
 
 password_actor::behavior_type dispatcher(dispatcher_pointer self,
@@ -100,18 +121,30 @@ password_actor::behavior_type dispatcher(dispatcher_pointer self,
             : self->spawn<caf::linked>(password_worker, cfg);
     self->state.idle.push_back(worker);
   }
+  self->state.max_waiting = cfg.max_waiting;
   return {
       [=](hash_atom, std::string& password) -> caf::result<std::string> {
-        return submit<std::string>(
-            self, cfg.max_waiting,
-            caf::make_message(hash_atom::value, std::move(password)));
+        if (full(self))
+          return too_busy();
+        job j;
+        j.password = std::move(password);
+        j.hashed = self->make_response_promise<std::string>();
+        auto rp = j.hashed;
+        submit(self, std::move(j));
+        return rp;
       },
       [=](verify_atom, std::string& password,
           std::string& stored) -> caf::result<bool> {
-        return submit<bool>(self, cfg.max_waiting,
-                            caf::make_message(verify_atom::value,
-                                              std::move(password),
-                                              std::move(stored)));
+        if (full(self))
+          return too_busy();
+        job j;
+        j.password = std::move(password);
+        j.stored = std::move(stored);
+        j.verify = true;
+        j.checked = self->make_response_promise<bool>();
+        auto rp = j.checked;
+        submit(self, std::move(j));
+        return rp;
       },
   };
 }

@@ -2,10 +2,12 @@
 
 #include <optional>
 
+#include "actors/cache_shard.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/db_worker.hpp"
 #include "actors/error_convert.hpp"
 #include "actors/password_pool.hpp"
+#include "actors/rate_limit_registry.hpp"
 #include "caf/all.hpp"
 
 namespace numina::actors {
@@ -59,6 +61,19 @@ struct runtime::impl final : gateway {
     hc.opslimit = s.auth.hash_ops;
     hc.memlimit = s.auth.hash_memory;
     passwords = spawn_password_pool(sys, hc);
+    rate_table = std::make_shared<rate_limit_table>(s.rate_limit);
+    rate_shards = spawn_rate_registry(sys, rate_table, s.actors.threads);
+    const unsigned shard_count = std::max(s.cache.shards, 1u);
+    for (unsigned i = 0; i < shard_count; ++i) {
+      cache_shard_config cc;
+      cc.index = i;
+      cc.max_bytes = s.cache.max_bytes / shard_count;
+      cc.stale_grace = s.cache.stale_grace;
+      cc.ttl_not_found = s.cache.ttl_not_found;
+      cc.load_timeout = s.database.acquire_timeout +
+                        s.database.statement_timeout + std::chrono::seconds(1);
+      shards.push_back(spawn_cache_shard(sys, cc, pool));
+    }
     // A reply can take the acquire wait plus one statement; the margin
     // covers the hops.
     query_timeout = s.database.acquire_timeout + s.database.statement_timeout +
@@ -86,12 +101,99 @@ struct runtime::impl final : gateway {
               std::move(password), std::move(stored));
   }
 
+  void check_rate(rate_policy_id policy, std::string key,
+                  rate_done done) override {
+    // One hop and no request actor: the verdict goes straight from the
+    // limiter to `done` (rate_limit_reply.hpp).
+    rate_check c{policy, std::move(key)};
+    const auto& shard = rate_shards[rate_shard_of(c, rate_shards.size())];
+    caf::anon_send(shard, rate_check_atom::value, std::move(c),
+                   rate_reply{std::move(done)});
+  }
+
+  void rate_limit_stats(rate_stats_done done) override {
+    done(rate_table->snapshot());
+  }
+
+  const cache_shard_actor& shard_of(std::string_view key) const {
+    auto h = std::hash<std::string_view>{}(routing_part(key));
+    return shards[h % shards.size()];
+  }
+
+  void cached(cache_read read, cache_done done) override {
+    const auto& shard = shard_of(read.key);
+    caf::anon_send(shard, fetch_atom::value,
+                   cache_fetch{std::move(read), std::move(done)});
+  }
+
+  void invalidate(std::vector<std::string> keys,
+                  std::vector<std::string> prefixes, count_done done) override {
+    // Keys go to their own shard, prefixes to every shard (a prefix such as
+    // "classes:list" spans many routing keys).
+    std::vector<std::pair<cache_shard_actor, std::vector<std::string>>> plan;
+    for (auto& shard : shards)
+      plan.emplace_back(shard, std::vector<std::string>{});
+    for (auto& k : keys)
+      plan[std::hash<std::string_view>{}(routing_part(k)) % shards.size()]
+          .second.push_back(k);
+    auto timeout = std::chrono::seconds(5);
+    sys.spawn([plan, prefixes, done, timeout](caf::event_based_actor* self) {
+      auto pending = std::make_shared<size_t>(plan.size());
+      auto removed = std::make_shared<uint64_t>(0);
+      auto failed = std::make_shared<bool>(false);
+      for (auto& [shard, shard_keys] : plan) {
+        self->request(shard, timeout, invalidate_atom::value, shard_keys,
+                      prefixes)
+            .then(
+                [=](uint64_t n) {
+                  *removed += n;
+                  if (--*pending == 0)
+                    done(*failed ? outcome<uint64_t>{failure::of(
+                                       error_code::unavailable)}
+                                 : outcome<uint64_t>{*removed});
+                },
+                [=](caf::error&) {
+                  *failed = true;
+                  if (--*pending == 0)
+                    done(failure::of(error_code::unavailable));
+                });
+      }
+    });
+  }
+
+  void cache_stats(cache_stats_done done) override {
+    auto all = shards;
+    sys.spawn([all, done](caf::event_based_actor* self) {
+      auto out = std::make_shared<std::vector<cache_shard_stats>>();
+      auto pending = std::make_shared<size_t>(all.size());
+      for (auto& shard : all)
+        self->request(shard, std::chrono::seconds(5), stats_atom::value)
+            .then(
+                [=](cache_shard_stats& s) {
+                  out->push_back(s);
+                  if (--*pending == 0)
+                    done(std::move(*out));
+                },
+                [=](caf::error& err) {
+                  if (*pending > 0) {
+                    *pending = 0;
+                    done(to_failure(err));
+                  }
+                });
+    });
+  }
+
   void shutdown() {
     if (stopped)
       return;
     stopped = true;
     caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(passwords, caf::exit_reason::user_shutdown);
+    for (auto& shard : rate_shards)
+      caf::anon_send_exit(shard, caf::exit_reason::user_shutdown);
+    for (auto& shard : shards)
+      caf::anon_send_exit(shard, caf::exit_reason::user_shutdown);
+    shards.clear();
     pool = nullptr;
     passwords = nullptr;
   }
@@ -101,6 +203,9 @@ struct runtime::impl final : gateway {
   caf::actor_system sys;
   db_pool_actor pool;
   password_actor passwords;
+  std::shared_ptr<rate_limit_table> rate_table;
+  std::vector<rate_registry_local> rate_shards; // never empty
+  std::vector<cache_shard_actor> shards;
   caf::timespan query_timeout;
   // A full queue of hashes ahead (256 at ~0.1 s over 2 workers) fits.
   caf::timespan hash_timeout = std::chrono::seconds(30);

@@ -30,8 +30,24 @@ public:
   /// Path parameters by name, as matched by the router.
   std::vector<std::pair<std::string, std::string>> params;
 
+  /// The signed-in user on auth_kind::user routes, else 0.
+  int64_t user_id = 0;
+  /// Hash of the bearer token that authenticated the request (logout).
+  std::string token_hash;
+
   /// A path parameter the router validated as a positive 64-bit id.
   int64_t id(std::string_view name) const;
+
+  /// Runs `f` on this connection's executor.
+  void post(std::function<void()> f) const { post_(std::move(f)); }
+
+  /// Puts a step between the handler's answer and the connection: `wrap`
+  /// gets the current responder and returns the one to use instead. The
+  /// step must not capture the exchange (that would be a cycle).
+  void wrap_responder(const std::function<responder(responder)>& wrap) {
+    respond_ = wrap(std::move(respond_));
+  }
+  const poster& executor_poster() const noexcept { return post_; }
 
   void respond(response r);
   void fail(const failure& f) { respond(error_response(f)); }

@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include "core/json_writer.hpp"
 #include "core/utf8.hpp"
 
 namespace numina::http {
@@ -144,6 +145,59 @@ outcome<json_value> parse_json_object(const std::string& body) {
   if (auto err = convert(doc, out))
     return failure::of(numina::error_code::invalid_json, *err);
   return out;
+}
+
+namespace {
+
+void write_canonical(json_writer& w, const json_value& v) {
+  switch (v.type) {
+  case json_value::kind::null:
+    w.null();
+    break;
+  case json_value::kind::boolean:
+    w.value(v.boolean);
+    break;
+  case json_value::kind::integer:
+    w.value(v.integer);
+    break;
+  case json_value::kind::big_integer:
+    w.raw("\"big\"");
+    break;
+  case json_value::kind::number:
+    w.value(v.number);
+    break;
+  case json_value::kind::string:
+    w.value(v.text);
+    break;
+  case json_value::kind::array:
+    w.begin_array();
+    for (auto& item : v.items)
+      write_canonical(w, item);
+    w.end_array();
+    break;
+  case json_value::kind::object: {
+    std::vector<const std::pair<std::string, json_value>*> members;
+    for (auto& m : v.members)
+      members.push_back(&m);
+    std::sort(members.begin(), members.end(),
+              [](auto* a, auto* b) { return a->first < b->first; });
+    w.begin_object();
+    for (auto* m : members) {
+      w.key(m->first);
+      write_canonical(w, m->second);
+    }
+    w.end_object();
+    break;
+  }
+  }
+}
+
+} // namespace
+
+std::string canonical_json(const json_value& v) {
+  json_writer w;
+  write_canonical(w, v);
+  return std::move(w).str();
 }
 
 body_reader::body_reader(const json_value& object,

@@ -41,6 +41,10 @@ struct json_value {
 /// `invalid_json` with a sentence saying what was wrong.
 outcome<json_value> parse_json_object(const std::string& body);
 
+/// The value written with sorted keys and no blanks: two bodies are "the
+/// same JSON value once parsed" exactly when these strings are equal.
+std::string canonical_json(const json_value& v);
+
 /// Reads the fields of a body object with the contract's rules: unknown
 /// fields are refused, strings are measured in code points, integers must
 /// be written as integers. The first failure is kept in `error`.

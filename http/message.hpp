@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/failure.hpp"
+#include "core/time.hpp"
 
 namespace numina::http {
 
@@ -37,6 +38,8 @@ struct response {
   header_list headers;
   std::string body;
   bool close = false; // close the connection after this response
+  /// A GET answer's resource update time, for Last-Modified (0: none).
+  unix_seconds last_modified = 0;
 
   response& set(std::string name, std::string value);
 };

@@ -4,6 +4,8 @@
 #include <exception>
 
 #include "core/log.hpp"
+#include "http/conditional.hpp"
+#include "http/steps.hpp"
 
 namespace numina::http {
 
@@ -61,6 +63,57 @@ void run_handler(const route& r, const exchange_ptr& ex) {
   }
 }
 
+// After authentication: content type, path ids, idempotency, the handler.
+void after_auth(const route& r, const exchange_ptr& ex) {
+  auto& req = ex->req;
+  if (req.has_body) {
+    if (req.has_header("content-encoding")) {
+      ex->fail(failure::of(error_code::unsupported_media_type,
+                           "Request bodies must not be content-encoded."));
+      return;
+    }
+    if (!is_json_media_type(req.header("content-type"))) {
+      ex->fail(failure::of(error_code::unsupported_media_type));
+      return;
+    }
+  }
+  for (auto& param : ex->params) {
+    if (!parse_id(param.second)) {
+      // The contract names every path id `id`, whatever the pattern says.
+      ex->fail(failure::invalid("id", "id must be a positive 64-bit integer"));
+      return;
+    }
+  }
+  apply_idempotency(r, ex, run_handler);
+}
+
+// Authentication passed (or was not needed): the rate limit comes next.
+void limit_then_rest(const route& r, const exchange_ptr& ex) {
+  check_rate_limit(r, ex, after_auth);
+}
+
+// Every 200 GET under /api/v1 gets its validators, gzip and Vary; answers
+// from the cache bring their own (precomputed) and pass untouched.
+void finish_api_gets(const exchange_ptr& ex) {
+  auto& req = ex->req;
+  if (req.method != "GET" || req.path.rfind("/api/v1/", 0) != 0)
+    return;
+  request validators;
+  for (auto name : {"accept-encoding", "if-none-match", "if-modified-since"})
+    if (req.has_header(name))
+      validators.headers.emplace_back(name, std::string{req.header(name)});
+  ex->wrap_responder([v = std::move(validators)](exchange::responder send) {
+    return [v, send = std::move(send)](response r) {
+      bool has_etag = false;
+      for (auto& h : r.headers)
+        has_etag = has_etag || h.first == "ETag";
+      if (!has_etag)
+        finish_get(v, r);
+      send(std::move(r));
+    };
+  });
+}
+
 } // namespace
 
 void run_pipeline(const router& routes, const exchange_ptr& ex) {
@@ -78,37 +131,22 @@ void run_pipeline(const router& routes, const exchange_ptr& ex) {
   }
   const route& r = *m.found;
   ex->params = std::move(m.params);
-  if (r.auth == auth_kind::admin &&
-      !ex->svc.is_admin_token(bearer_token(req))) {
-    ex->fail(
-        failure::of(error_code::unauthorized, "The admin token is required."));
+  finish_api_gets(ex);
+  switch (r.auth) {
+  case auth_kind::none:
+    break;
+  case auth_kind::admin:
+    if (!ex->svc.is_admin_token(bearer_token(req))) {
+      ex->fail(failure::of(error_code::unauthorized,
+                           "The admin token is required."));
+      return;
+    }
+    break;
+  case auth_kind::user:
+    authenticate_user(r, ex, limit_then_rest);
     return;
   }
-  if (r.auth == auth_kind::user) {
-    // User sessions arrive with the auth endpoints; until then no token is
-    // valid.
-    ex->fail(failure::of(error_code::unauthorized));
-    return;
-  }
-  if (req.has_body) {
-    if (req.has_header("content-encoding")) {
-      ex->fail(failure::of(error_code::unsupported_media_type,
-                           "Request bodies must not be content-encoded."));
-      return;
-    }
-    if (!is_json_media_type(req.header("content-type"))) {
-      ex->fail(failure::of(error_code::unsupported_media_type));
-      return;
-    }
-  }
-  for (auto& param : ex->params) {
-    if (!parse_id(param.second)) {
-      // The contract names every path id `id`, whatever the pattern calls it.
-      ex->fail(failure::invalid("id", "must be a positive 64-bit integer"));
-      return;
-    }
-  }
-  run_handler(r, ex);
+  limit_then_rest(r, ex);
 }
 
 } // namespace numina::http

@@ -3,11 +3,13 @@
 // allowed methods, or the route with its path parameters.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "actors/rate_limit_policy.hpp"
 #include "http/exchange.hpp"
 
 namespace numina::http {
@@ -20,12 +22,21 @@ enum class auth_kind {
   admin, // the admin token
 };
 
+/// The rate-limit policy every request of a route passes (api.md section
+/// 2); none outside /api/v1. The one place that maps routes to policies
+/// (http/rate_limit_step.cpp).
+std::optional<actors::rate_policy_id> rate_policy_for(std::string_view method,
+                                                      std::string_view pattern);
+
 struct route {
   std::string method;  // GET, POST, PATCH, DELETE
   std::string pattern; // "/api/v1/classes/{id}"
   auth_kind auth = auth_kind::none;
   handler run = nullptr;
   std::vector<std::string> segments; // the pattern split at '/'
+  // Computed from the members above, so no route can miss its policy.
+  std::optional<actors::rate_policy_id> rate_policy =
+      rate_policy_for(method, pattern);
 };
 
 struct route_match {

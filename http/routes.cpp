@@ -6,6 +6,11 @@ router make_router() {
   router r;
   add_health_routes(r);
   add_admin_routes(r);
+  add_auth_routes(r);
+  // Literal segments first: /users/me/bookings before /users/{id}/...
+  add_booking_routes(r);
+  add_user_routes(r);
+  add_class_routes(r);
   return r;
 }
 

@@ -7,6 +7,10 @@ namespace numina::http {
 
 void add_health_routes(router& r);
 void add_admin_routes(router& r);
+void add_auth_routes(router& r);
+void add_user_routes(router& r);
+void add_class_routes(router& r);
+void add_booking_routes(router& r);
 
 /// The whole route table.
 router make_router();

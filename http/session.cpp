@@ -211,7 +211,8 @@ void session::write(response r) {
   res->version(11);
   res->result(r.status);
   res->set(bhttp::field::server, "numina");
-  res->set(bhttp::field::content_type, r.content_type);
+  if (!r.content_type.empty())
+    res->set(bhttp::field::content_type, r.content_type);
   res->set("X-Request-Id", request_id_);
   for (auto& [name, value] : r.headers)
     res->insert(name, value);

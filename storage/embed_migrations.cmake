@@ -1,5 +1,8 @@
-# Writes OUT: a C++ file defining shipped_migrations() from FILES
-# (storage/migrations/NNNN_name.sql, sorted).
+# Writes OUT: a C++ file defining shipped_migrations() from the files
+# DIR/NNNN_name.sql, in version order. (The directory, not a file list, is
+# passed: a list would be split at its semicolons on the command line.)
+file(GLOB FILES "${DIR}/*.sql")
+list(SORT FILES)
 set(body "")
 foreach(f IN LISTS FILES)
   get_filename_component(name "${f}" NAME_WE)

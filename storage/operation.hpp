@@ -7,6 +7,7 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -51,6 +52,26 @@ struct operation {
   bool read_only = false;
 };
 
+/// A named SQL statement of an operation. Names are unique across all
+/// operations: libpqxx refuses a second definition of a name with other SQL.
+struct statement {
+  const char* name;
+  const char* sql;
+};
+
+/// Runs `s` as a prepared statement with bound parameters ($1, $2, ...).
+/// libpqxx 6.4's prepare() only records the SQL under its name on the
+/// connection (a repeat with the same SQL is a no-op map lookup) and sends
+/// it to the server at the first execution there, so calling it every time
+/// prepares each statement once per connection. A connection the executor
+/// rebuilds after a break is a new object and starts empty.
+template <class... Args>
+pqxx::result exec_statement(pqxx::work& tx, const statement& s,
+                            Args&&... args) {
+  tx.conn().prepare(s.name, s.sql);
+  return tx.exec_prepared(s.name, std::forward<Args>(args)...);
+}
+
 /// Converts a libpqxx result into the text rows that travel back.
 row_set to_row_set(const pqxx::result& r);
 
@@ -59,5 +80,10 @@ const operation* find_operation(std::string_view name);
 
 /// Each domain file contributes its operations; operations.cpp joins them.
 void add_health_operations(std::vector<operation>& out);
+void add_auth_operations(std::vector<operation>& out);
+void add_user_operations(std::vector<operation>& out);
+void add_class_operations(std::vector<operation>& out);
+void add_booking_operations(std::vector<operation>& out);
+void add_idempotency_operations(std::vector<operation>& out);
 
 } // namespace numina::storage

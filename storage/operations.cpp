@@ -10,6 +10,11 @@ namespace {
 std::unordered_map<std::string_view, operation> make_table() {
   std::vector<operation> all;
   add_health_operations(all);
+  add_auth_operations(all);
+  add_user_operations(all);
+  add_class_operations(all);
+  add_booking_operations(all);
+  add_idempotency_operations(all);
   std::unordered_map<std::string_view, operation> table;
   for (auto& op : all)
     if (!table.emplace(op.name, op).second)

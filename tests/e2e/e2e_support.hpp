@@ -89,6 +89,113 @@ std::optional<std::string> json_string_at(const std::string& json,
 /// Whether the value at a JSON pointer is a number (integer or not).
 bool json_number_at(const std::string& json, std::string_view pointer);
 
+/// error_mismatch(res, status, code), and also that `error.field` is
+/// `field`.
+std::string error_mismatch(const std::optional<http_response>& res, int status,
+                           std::string_view code, std::string_view field);
+
+/// A parsed JSON document that tests can walk without caring whether a
+/// step exists: a member or item that is not there is a value of kind
+/// `missing`, and asking it for more gives `missing` again. So
+/// `doc["user"]["id"].integer()` is 0 both for a missing user and for a
+/// missing id; check is_integer() where that matters.
+class json_value {
+public:
+  enum class kind {
+    missing,
+    null,
+    boolean,
+    integer,
+    number,
+    string,
+    array,
+    object
+  };
+
+  /// The document, or a `missing` value when `text` is not JSON.
+  static json_value parse(std::string_view text);
+
+  kind type() const noexcept { return type_; }
+  bool is_missing() const noexcept { return type_ == kind::missing; }
+  bool is_null() const noexcept { return type_ == kind::null; }
+  bool is_integer() const noexcept { return type_ == kind::integer; }
+  bool is_string() const noexcept { return type_ == kind::string; }
+  bool is_array() const noexcept { return type_ == kind::array; }
+  bool is_object() const noexcept { return type_ == kind::object; }
+
+  /// The member `key` of an object.
+  const json_value& operator[](std::string_view key) const;
+  /// The item `index` of an array.
+  const json_value& operator[](size_t index) const;
+
+  /// Items of an array or members of an object; 0 for anything else.
+  size_t size() const noexcept;
+  /// The member names of an object in document order.
+  std::vector<std::string> keys() const;
+  /// The items of an array (empty for anything else).
+  const std::vector<json_value>& items() const noexcept { return items_; }
+
+  /// The integer, or 0 when this is not an integer.
+  int64_t integer() const noexcept { return type_ == kind::integer ? int_ : 0; }
+  /// The number (integer or not), or 0 when this is not a number.
+  double number() const noexcept;
+  /// The string, or "" when this is not a string.
+  const std::string& text() const noexcept { return text_; }
+  bool boolean() const noexcept { return bool_; }
+
+  /// The value written back as compact JSON with the members in document
+  /// order ("<missing>" for a missing value): for comparing and printing.
+  std::string dump() const;
+
+private:
+  friend struct json_builder;
+
+  kind type_ = kind::missing;
+  bool bool_ = false;
+  int64_t int_ = 0;
+  double number_ = 0;
+  std::string text_;
+  std::vector<json_value> items_;
+  std::vector<std::pair<std::string, json_value>> members_;
+};
+
+/// The names of `keys` sorted, joined with commas: for comparing the key
+/// set of an object with CAF_CHECK_EQUAL.
+std::string sorted_keys(const json_value& object);
+
+/// `text` as a JSON string literal (quotes and escapes added).
+std::string json_quote(std::string_view text);
+
+/// A JSON object written member by member, for request bodies:
+/// `json_object{}.set("email", e).set("capacity", 5).str()`.
+class json_object {
+public:
+  json_object& set(std::string_view key, std::string_view text);
+  json_object& set(std::string_view key, const char* text) {
+    return set(key, std::string_view{text});
+  }
+  json_object& set(std::string_view key, const std::string& text) {
+    return set(key, std::string_view{text});
+  }
+  json_object& set(std::string_view key, int64_t number);
+  json_object& set(std::string_view key, int number) {
+    return set(key, static_cast<int64_t>(number));
+  }
+  /// A member whose value is already JSON text (null, 2.5, "\"5\"", ...).
+  json_object& raw(std::string_view key, std::string_view json);
+  /// Removes a member again.
+  json_object& erase(std::string_view key);
+
+  std::string str() const;
+
+private:
+  std::vector<std::pair<std::string, std::string>> members_;
+};
+
+/// Whether `text` is an RFC 3339 UTC timestamp in whole seconds, exactly
+/// "YYYY-MM-DDTHH:MM:SSZ".
+bool is_utc_timestamp(std::string_view text);
+
 /// Milliseconds since `start` on the steady clock.
 inline long long elapsed_ms(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -99,6 +206,16 @@ inline long long elapsed_ms(std::chrono::steady_clock::time_point start) {
 /// `n` copies of `c`.
 inline std::string repeat(char c, size_t n) {
   return std::string(n, c);
+}
+
+/// `n` copies of `unit`, e.g. repeat("\xc3\xa9", 100): 100 code points
+/// (e acute) of two bytes each.
+inline std::string repeat(std::string_view unit, size_t n) {
+  std::string out;
+  out.reserve(unit.size() * n);
+  for (size_t i = 0; i < n; ++i)
+    out.append(unit);
+  return out;
 }
 
 } // namespace numina::e2e

@@ -241,9 +241,18 @@ CAF_TEST(the body limit is judged before the route) {
 // -- content types
 // -------------------------------------------------------------
 //
-// No POST route exists yet, so a body goes to GET /health/live, which reads
-// none: the pipeline still judges its content type. When the first POST
-// route arrives (e.g. POST /api/v1/auth/register), add its 415 case here.
+// A body sent to GET /health/live, which reads none, still has its content
+// type judged; POST /api/v1/auth/register is a route that reads one (and
+// needs no token). The API suites test the rest (e2e_conventions).
+
+CAF_TEST(a POST with a non JSON content type answers 415) {
+  start();
+  auto res = client.request("POST", "/api/v1/auth/register",
+                            {{"Content-Type", "text/plain"}},
+                            R"({"email":"a@example.com"})");
+  CAF_CHECK_EQUAL(error_mismatch(res, 415, "unsupported_media_type"), "");
+  CAF_CHECK(answers_a_good_request(port()));
+}
 
 CAF_TEST(a body with a non JSON content type on an existing route answers 415) {
   start();
