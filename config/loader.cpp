@@ -1,4 +1,5 @@
 #include "config/loader.hpp"
+#include "core/text.hpp"
 
 #include <cctype>
 #include <fstream>
@@ -21,16 +22,6 @@ const key_spec* find_key(std::string_view key) {
     if (spec.key == key)
       return &spec;
   return nullptr;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 std::optional<config_error> apply(settings& s, std::string_view key,

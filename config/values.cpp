@@ -1,4 +1,5 @@
 #include "config/values.hpp"
+#include "core/text.hpp"
 
 #include <charconv>
 #include <limits>
@@ -6,14 +7,6 @@
 namespace numina::config {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Splits "250ms" into 250 and "ms"; false if no leading digits or overflow.
 bool split_number(std::string_view s, uint64_t& n, std::string_view& unit) {

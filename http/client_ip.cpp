@@ -1,4 +1,5 @@
 #include "http/client_ip.hpp"
+#include "core/text.hpp"
 
 #include <array>
 #include <charconv>
@@ -14,21 +15,13 @@ namespace {
 
 namespace ip = boost::asio::ip;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // IPv4-mapped IPv6 (::ffff:1.2.3.4, what a dual-stack socket reports) is
 // the IPv4 address, so both spellings give one key.
 ip::address canonical(const ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) {
     auto b = a.to_v6().to_bytes();
-    return ip::address_v4{ip::address_v4::bytes_type{b[12], b[13], b[14],
-                                                     b[15]}};
+    return ip::address_v4{
+        ip::address_v4::bytes_type{b[12], b[13], b[14], b[15]}};
   }
   return a;
 }
@@ -118,7 +111,8 @@ std::string client_ip(std::string_view peer, std::string_view forwarded_for,
   auto rest = forwarded_for;
   while (!rest.empty()) {
     auto comma = rest.rfind(',');
-    auto entry = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+    auto entry =
+        comma == std::string_view::npos ? rest : rest.substr(comma + 1);
     rest = comma == std::string_view::npos ? std::string_view{}
                                            : rest.substr(0, comma);
     if (trim(entry).empty())

@@ -1,4 +1,5 @@
 #include "http/conditional.hpp"
+#include "core/text.hpp"
 
 #include <optional>
 
@@ -8,24 +9,6 @@
 namespace numina::http {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 // If-None-Match: "*" or a list of entity tags (weak ones compare weakly).
 bool etag_matches(std::string_view header, std::string_view etag) {

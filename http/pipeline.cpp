@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "http/conditional.hpp"
 #include "http/steps.hpp"
 
@@ -27,10 +28,8 @@ std::string_view bearer_token(const request& req) {
   constexpr std::string_view scheme = "Bearer ";
   if (h.size() <= scheme.size())
     return {};
-  for (size_t i = 0; i < scheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(h[i])) !=
-        std::tolower(static_cast<unsigned char>(scheme[i])))
-      return {};
+  if (!iequals(h.substr(0, scheme.size()), scheme))
+    return {};
   h.remove_prefix(scheme.size());
   while (!h.empty() && h.front() == ' ')
     h.remove_prefix(1);
@@ -40,17 +39,7 @@ std::string_view bearer_token(const request& req) {
 namespace {
 
 bool is_json_media_type(std::string_view ct) {
-  auto semi = ct.find(';');
-  auto type = ct.substr(0, semi);
-  while (!type.empty() && type.back() == ' ')
-    type.remove_suffix(1);
-  constexpr std::string_view json = "application/json";
-  if (type.size() != json.size())
-    return false;
-  for (size_t i = 0; i < json.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(type[i])) != json[i])
-      return false;
-  return true;
+  return iequals(trim(ct.substr(0, ct.find(';'))), "application/json");
 }
 
 void run_handler(const route& r, const exchange_ptr& ex) {

@@ -60,8 +60,7 @@ std::optional<rate_policy_id> rate_policy_for(std::string_view method,
   return rate_policy_id::fallback;
 }
 
-void check_rate_limit(const route& r, const exchange_ptr& ex,
-                      next_step next) {
+void check_rate_limit(const route& r, const exchange_ptr& ex, next_step next) {
   if (!r.rate_policy || !ex->svc.settings.rate_limit.enabled) {
     next(r, ex);
     return;

@@ -4,13 +4,12 @@
 
 namespace numina::http {
 
-void render_own_user(json_writer& w, const storage::user_row& u,
-                     const field_selection& sel) {
-  w.begin_object();
-  if (sel.wants("id"))
-    w.field("id", u.id);
-  if (sel.wants("email"))
-    w.field("email", u.email);
+namespace {
+
+// The fields the own object and the public profile share, in the order both
+// list them after `id` (and `email`, own object only).
+void write_user_common(json_writer& w, const storage::user_row& u,
+                       const field_selection& sel) {
   if (sel.wants("name"))
     w.field("name", u.name);
   if (sel.wants("bio"))
@@ -19,6 +18,18 @@ void render_own_user(json_writer& w, const storage::user_row& u,
     w.field("created_at", format_rfc3339(u.created_at));
   if (sel.wants("updated_at"))
     w.field("updated_at", format_rfc3339(u.updated_at));
+}
+
+} // namespace
+
+void render_own_user(json_writer& w, const storage::user_row& u,
+                     const field_selection& sel) {
+  w.begin_object();
+  if (sel.wants("id"))
+    w.field("id", u.id);
+  if (sel.wants("email"))
+    w.field("email", u.email);
+  write_user_common(w, u, sel);
   w.end_object();
 }
 
@@ -27,14 +38,7 @@ void render_profile(json_writer& w, const storage::user_row& u,
   w.begin_object();
   if (sel.wants("id"))
     w.field("id", u.id);
-  if (sel.wants("name"))
-    w.field("name", u.name);
-  if (sel.wants("bio"))
-    w.field("bio", u.bio);
-  if (sel.wants("created_at"))
-    w.field("created_at", format_rfc3339(u.created_at));
-  if (sel.wants("updated_at"))
-    w.field("updated_at", format_rfc3339(u.updated_at));
+  write_user_common(w, u, sel);
   if (sel.wants("followers"))
     w.field("followers", u.followers);
   if (sel.wants("following"))

@@ -178,8 +178,9 @@ CAF_TEST(a capacity of 0 or 10001 is refused naming capacity) {
 }
 
 CAF_TEST(a capacity that is not an integer is refused naming capacity) {
-  for (auto json : {"100.0", "2.5", "1e2", "\"5\"", "true", "null", "[5]",
-                    "9223372036854775808", "-9223372036854775809"})
+  for (auto json :
+       {"100.0", "2.5", "1e2", "\"5\"", "true", "null", "[5]",
+        "9223372036854775808", "-9223372036854775809", "99999999999999999999"})
     CAF_CHECK_EQUAL(refuses("capacity", json), "");
 }
 

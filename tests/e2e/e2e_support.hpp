@@ -139,8 +139,9 @@ public:
   int64_t integer() const noexcept { return type_ == kind::integer ? int_ : 0; }
   /// The number (integer or not), or 0 when this is not a number.
   double number() const noexcept;
-  /// The string, or "" when this is not a string.
-  const std::string& text() const noexcept { return text_; }
+  /// The string, or "" when this is not a string. A copy: the value is
+  /// often a temporary (`body_of(res)["name"].text()`).
+  std::string text() const { return text_; }
   bool boolean() const noexcept { return bool_; }
 
   /// The value written back as compact JSON with the members in document

@@ -106,24 +106,23 @@ CAF_TEST(a refused register stores nothing) {
                   .set("password", test_password)
                   .set("name", "Refused")
                   .str();
-  auto refused = api->post("/api/v1/auth/register", {}, body,
-                           {{"X-Forwarded-For", a}});
+  auto refused =
+      api->post("/api/v1/auth/register", {}, body, {{"X-Forwarded-For", a}});
   CAF_CHECK_EQUAL(error_mismatch(refused, 429, "rate_limited"), "");
   // From another client: the email is free and the user never existed.
   header_list b{{"X-Forwarded-For", "198.51.100.2"}};
-  auto login_b = api->post(login_path, {},
-                           json_object{}
-                               .set("email", email)
-                               .set("password", test_password)
-                               .str(),
-                           b);
+  auto login_b = api->post(
+      login_path, {},
+      json_object{}.set("email", email).set("password", test_password).str(),
+      b);
   CAF_CHECK_EQUAL(error_mismatch(login_b, 401, "invalid_credentials"), "");
   CAF_CHECK_EQUAL(header_of(login_b, "ratelimit-remaining"), "4");
   CAF_CHECK_EQUAL(status_of(api->post("/api/v1/auth/register", {}, body, b)),
                   201);
 }
 
-CAF_TEST(the default policy counts per user and a refused patch changes nothing) {
+CAF_TEST(
+    the default policy counts per user and a refused patch changes nothing) {
   start({"--rate_limit.default_limit=3"});
   auto ann = api->register_user("Ann");
   auto bob = api->register_user("Bob");
@@ -133,8 +132,8 @@ CAF_TEST(the default policy counts per user and a refused patch changes nothing)
     CAF_CHECK_EQUAL(header_of(res, "ratelimit-limit"), "3");
     CAF_CHECK_EQUAL(header_int(res, "ratelimit-remaining"), 2 - i);
   }
-  auto refused =
-      api->patch(me_path, ann.token, json_object{}.set("name", "Mallory").str());
+  auto refused = api->patch(me_path, ann.token,
+                            json_object{}.set("name", "Mallory").str());
   CAF_CHECK_EQUAL(error_mismatch(refused, 429, "rate_limited"), "");
   CAF_CHECK(header_int(refused, "retry-after") >= 1);
   // Bob has a budget of his own, and sees Ann unchanged.
