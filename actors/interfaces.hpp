@@ -34,6 +34,19 @@ using cache_shard_actor =
                                      std::vector<std::string>>::with<uint64_t>,
                      caf::replies_to<stats_atom>::with<cache_shard_stats>>;
 
+/// A background job. run: run now (or wait for the run under way) and
+/// answer its record once it finished; get: the current record.
+using job_actor =
+    caf::typed_actor<caf::replies_to<run_atom>::with<job_record>,
+                     caf::replies_to<caf::get_atom>::with<job_record>>;
+
+/// The job supervisor: every job's record; run one by name (an unknown
+/// name is a not_found error); the actor that runs a job now.
+using job_supervisor_actor = caf::typed_actor<
+    caf::replies_to<records_atom>::with<std::vector<job_record>>,
+    caf::replies_to<run_atom, std::string>::with<job_record>,
+    caf::replies_to<caf::get_atom, std::string>::with<job_actor>>;
+
 /// Password hashing (argon2id): slow on purpose, so it runs on detached
 /// workers behind a dispatcher that bounds how many hashes run and wait.
 /// hash: password -> the self-describing hash string.

@@ -14,6 +14,8 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<rate_policy_stats>("numina::rate_policy_stats");
   cfg.add_message_type<rate_limit_snapshot>("numina::rate_limit_snapshot");
   cfg.add_message_type<cache_shard_stats>("numina::cache_shard_stats");
+  cfg.add_message_type<job_record>("numina::job_record");
+  cfg.add_message_type<std::vector<job_record>>("numina::job_records");
   cfg.add_message_type<std::vector<std::vector<storage::cell>>>(
       "numina::cell_rows");
 }

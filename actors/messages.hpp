@@ -8,6 +8,7 @@
 
 #include "actors/cache_entry.hpp"
 #include "actors/cache_stats.hpp"
+#include "actors/job_record.hpp"
 #include "actors/pool_snapshot.hpp"
 #include "actors/rate_limit_reply.hpp"
 #include "actors/rate_limit_table.hpp"
@@ -32,6 +33,9 @@ using rate_check_atom = caf::atom_constant<caf::atom("ratecheck")>;
 using rate_idle_atom = caf::atom_constant<caf::atom("rateidle")>;
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
 using invalidate_atom = caf::atom_constant<caf::atom("invalidate")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using records_atom = caf::atom_constant<caf::atom("records")>;
+using chunk_atom = caf::atom_constant<caf::atom("chunk")>;
 
 /// Registers every message type with the config; call before the actor
 /// system is constructed, on every node.
@@ -50,6 +54,13 @@ typename Inspector::result_type inspect(Inspector& f, cache_shard_stats& x) {
   return f(caf::meta::type_name("numina::cache_shard_stats"), x.shard,
            x.entries, x.bytes, x.hits, x.misses, x.loads, x.evictions,
            x.invalidations, x.stale_serves, x.load_failures);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_record& x) {
+  return f(caf::meta::type_name("numina::job_record"), x.name, x.interval_ms,
+           x.last_run_at, x.last_duration_ms, x.outcome, x.rows, x.next_run_at,
+           x.runs, x.failures, x.restarts, x.running);
 }
 
 /// A read-through request with its answer callback. Node-local only: the
