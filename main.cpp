@@ -7,6 +7,7 @@
 #include "actors/runtime.hpp"
 #include "config/loader.hpp"
 #include "core/log.hpp"
+#include "http/client_ip.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "http/services.hpp"
@@ -25,6 +26,13 @@ int main(int argc, char** argv, char** envp) {
     return 0;
   }
   const config::settings& settings = loaded.ok->values;
+  for (auto& entry : settings.http.trusted_proxies) {
+    if (!http::valid_proxy_entry(entry)) {
+      std::cerr << "numina: bad configuration: http.trusted_proxies has \""
+                << entry << "\", which is no IP address or CIDR range\n";
+      return 2;
+    }
+  }
   if (loaded.ok->print_config) {
     std::cout << config::render(settings);
     return 0;

@@ -10,6 +10,7 @@
 
 #include "actors/cache_entry.hpp"
 #include "actors/cache_stats.hpp"
+#include "actors/job_record.hpp"
 #include "actors/pool_snapshot.hpp"
 #include "actors/rate_limit_table.hpp"
 #include "core/failure.hpp"
@@ -66,6 +67,16 @@ public:
 
   /// The counters of every cache shard.
   virtual void cache_stats(cache_stats_done done) = 0;
+
+  using records_done = std::function<void(outcome<std::vector<job_record>>)>;
+  using record_done = std::function<void(outcome<job_record>)>;
+
+  /// Every background job's record.
+  virtual void job_records(records_done done) = 0;
+
+  /// Runs a job now; `done` gets that run's record once it finished
+  /// (not_found for an unknown name).
+  virtual void run_job(std::string name, record_done done) = 0;
 };
 
 } // namespace numina::actors

@@ -17,8 +17,8 @@ namespace numina::actors {
 
 /// A limiter as its shard sees it: also a check whose verdict goes to a
 /// node-local completion (the edge's fast path).
-using rate_limiter_impl = rate_limiter_actor::extend<
-    caf::reacts_to<rate_check_atom, rate_reply>>;
+using rate_limiter_impl =
+    rate_limiter_actor::extend<caf::reacts_to<rate_check_atom, rate_reply>>;
 
 /// A shard as its limiters see it: also "idle after `handled` checks, may I
 /// stop?" (true: it was forgotten, stop now).

@@ -22,16 +22,16 @@ uint32_t ceil_seconds(int64_t ms) {
 
 std::string_view name_of(rate_policy_id policy) noexcept {
   switch (policy) {
-    case rate_policy_id::auth:
-      return "auth";
-    case rate_policy_id::messages:
-      return "messages";
-    case rate_policy_id::activity:
-      return "activity";
-    case rate_policy_id::reviews:
-      return "reviews";
-    case rate_policy_id::fallback:
-      return "default";
+  case rate_policy_id::auth:
+    return "auth";
+  case rate_policy_id::messages:
+    return "messages";
+  case rate_policy_id::activity:
+    return "activity";
+  case rate_policy_id::reviews:
+    return "reviews";
+  case rate_policy_id::fallback:
+    return "default";
   }
   return "default";
 }

@@ -9,18 +9,18 @@ namespace {
 rate_limit from(const config::rate_policy& p) {
   rate_limit out;
   out.limit = std::max<uint32_t>(p.limit, 1);
-  out.window = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
-                              p.window),
-                          std::chrono::milliseconds{1}, rate_window::max_window);
+  out.window = std::clamp(
+      std::chrono::duration_cast<std::chrono::milliseconds>(p.window),
+      std::chrono::milliseconds{1}, rate_window::max_window);
   return out;
 }
 
 } // namespace
 
 rate_limit_table::rate_limit_table(const config::rate_limit_settings& s)
-  : enabled_(s.enabled),
-    limits_{from(s.auth), from(s.messages), from(s.activity),
-            from(s.reviews), from(s.fallback)} {}
+  : enabled_(s.enabled), limits_{from(s.auth), from(s.messages),
+                                 from(s.activity), from(s.reviews),
+                                 from(s.fallback)} {}
 
 rate_limit_snapshot rate_limit_table::snapshot() const {
   rate_limit_snapshot out;

@@ -6,9 +6,11 @@
 #include "actors/db_pool.hpp"
 #include "actors/db_worker.hpp"
 #include "actors/error_convert.hpp"
+#include "actors/job.hpp"
 #include "actors/password_pool.hpp"
 #include "actors/rate_limit_registry.hpp"
 #include "caf/all.hpp"
+#include "storage/catalog.hpp"
 
 namespace numina::actors {
 
@@ -74,6 +76,7 @@ struct runtime::impl final : gateway {
                         s.database.statement_timeout + std::chrono::seconds(1);
       shards.push_back(spawn_cache_shard(sys, cc, pool));
     }
+    jobs = spawn_job_supervisor(sys, job_configs(s), pool);
     // A reply can take the acquire wait plus one statement; the margin
     // covers the hops.
     query_timeout = s.database.acquire_timeout + s.database.statement_timeout +
@@ -183,12 +186,59 @@ struct runtime::impl final : gateway {
     });
   }
 
+  // The jobs whose storage operation this build has.
+  std::vector<job_config> job_configs(const config::settings& s) {
+    struct spec {
+      const char* name;
+      const char* op;
+      config::duration interval;
+    };
+    const spec specs[] = {
+        {"ratings", "jobs.ratings", s.jobs.ratings_interval},
+        {"feed", "jobs.feed", s.jobs.feed_interval},
+        {"notifications", "jobs.notifications", s.jobs.notifications_interval},
+        {"idempotency", "jobs.idempotency", s.jobs.idempotency_interval},
+    };
+    std::vector<job_config> out;
+    for (auto& sp : specs) {
+      if (!storage::operation_exists(sp.op))
+        continue;
+      job_config c;
+      c.name = sp.name;
+      c.operation = sp.op;
+      c.interval = sp.interval;
+      c.batch_size = s.jobs.batch_size;
+      c.chunk_timeout = s.database.acquire_timeout +
+                        s.database.statement_timeout + std::chrono::seconds(1);
+      c.invalidate = [this](std::vector<std::string> prefixes,
+                            std::function<void()> next) {
+        invalidate({}, std::move(prefixes),
+                   [next](outcome<uint64_t>) { next(); });
+      };
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  void job_records(records_done done) override {
+    ask<std::vector<job_record>>(sys, jobs, std::chrono::seconds(10),
+                                 std::move(done), records_atom::value);
+  }
+
+  void run_job(std::string name, record_done done) override {
+    // A run of many chunks may take long; the chunk timeouts bound it.
+    ask<job_record>(sys, jobs, std::chrono::minutes(30), std::move(done),
+                    run_atom::value, std::move(name));
+  }
+
   void shutdown() {
     if (stopped)
       return;
     stopped = true;
     caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(passwords, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(jobs, caf::exit_reason::user_shutdown);
+    jobs = nullptr;
     for (auto& shard : rate_shards)
       caf::anon_send_exit(shard, caf::exit_reason::user_shutdown);
     for (auto& shard : shards)
@@ -206,6 +256,7 @@ struct runtime::impl final : gateway {
   std::shared_ptr<rate_limit_table> rate_table;
   std::vector<rate_registry_local> rate_shards; // never empty
   std::vector<cache_shard_actor> shards;
+  job_supervisor_actor jobs;
   caf::timespan query_timeout;
   // A full queue of hashes ahead (256 at ~0.1 s over 2 workers) fits.
   caf::timespan hash_timeout = std::chrono::seconds(30);

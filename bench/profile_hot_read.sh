@@ -4,7 +4,8 @@
 # repeatable where timings are not.
 #
 #   bench/profile_hot_read.sh [--requests N] [--connections C] [--out DIR]
-#                             [--no-install] [--no-build] [-- numina flags...]
+#                             [--strace] [--no-install] [--no-build]
+#                             [-- numina flags...]
 #
 # Same fixture as bench/hot_read.sh (private PostgreSQL, numina on a free
 # loopback port with rate limiting off, one user, one class, warm cache),
@@ -12,10 +13,19 @@
 # until the fixture is ready. Then: instrumentation on, a warm-up of 200
 # requests, counters zeroed, N requests (default 2000) over C keep-alive
 # connections (default 4; curl --parallel is the client), a dump. The
-# dump, callgrind_annotate's inclusive and exclusive listings and a stage
-# summary (inclusive instructions per request of the functions that stand
-# for each stage) are written to DIR (default: a new /tmp/numina-profile.*,
-# kept). Needs valgrind (installed when missing).
+# dump, callgrind_annotate's listings (inclusive, exclusive, call tree) and
+# a stage table are written to DIR (default: a new /tmp/numina-profile.*,
+# kept). The stages (parse, route, auth, cache, write, CAF, Asio, ...) are
+# differences of inclusive counts of the functions that stand for them, so
+# that they partition all instructions; the table says how each is
+# computed. Counts repeat within 1% whatever the load, except CAF's
+# scheduling, whose idle polling depends on timing. Needs valgrind (and
+# strace for --strace): installed with apt-get when missing.
+#
+# Callgrind counts user-space instructions only. With --strace, numina is
+# then started again natively and `strace -c -f` counts its system calls
+# during a 5 s wrk run at 64 connections, per request (strace slows the
+# server down many times: the counts mean something, its timings do not).
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +40,7 @@ warmup=200
 out_dir=
 do_install=true
 do_build=true
+do_strace=false
 numina_flags=()
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
@@ -43,6 +54,7 @@ parse_args() {
       --connections=*) connections=${1#*=}; shift ;;
       --out) out_dir=$2; shift 2 ;;
       --out=*) out_dir=${1#*=}; shift ;;
+      --strace) do_strace=true; shift ;;
       --no-install) do_install=false; shift ;;
       --no-build) do_build=false; shift ;;
       -h | --help) usage; exit 0 ;;
@@ -86,41 +98,168 @@ cg_control() {
     bench_die "callgrind_control $* failed; see $bench_tmp/logs/callgrind_control.log"
 }
 
-# The stages: a name and an extended regular expression over function names
-# of callgrind_annotate's inclusive listing. The first function matching (the
-# one with the highest inclusive count) stands for the stage.
-readonly STAGES=(
-  "read+parse|beast::http::basic_parser<true>::put\\("
-  "session::dispatch (request copy)|numina::http::session::dispatch\\(\\)"
-  "route|numina::http::router::match\\("
-  "auth (edge part)|numina::http::authenticate_user\\("
-  "cache (shard behaviour)|spawn_cache_shard.*fetch_atom"
-  "handler get_class|numina::http::\\(anonymous namespace\\)::get_class\\("
-  "write|numina::http::session::write\\("
-  "CAF worker loop|caf::scheduler::worker<.*>::run\\(\\)|caf::scheduler::worker.*run"
-  "CAF enqueue (anon_send)|caf::scheduled_actor::enqueue\\("
-  "Asio event loop|boost::asio::detail::scheduler::run\\("
-  "epoll_wait|epoll_wait"
-)
+# --- the stage breakdown ------------------------------------------------------
+#
+# From callgrind_annotate --tree=calling: every function's inclusive count
+# (its "*" line) and what it spends in each callee (its ">" lines). A
+# function is named by fixed substrings joined with "&&", all of which its
+# line must contain; the first such function (highest count) is taken.
 
+# cg_incl TREE SPEC: inclusive instructions of the function (0 if absent).
+cg_incl() {
+  awk -v spec="$2" '
+    BEGIN { n = split(spec, parts, "&&") }
+    $3 == "*" || $4 == "*" {
+      ok = 1
+      for (i = 1; i <= n; i++) if (index($0, parts[i]) == 0) { ok = 0; break }
+      if (ok) { v = $1; gsub(",", "", v); print v; found = 1; exit }
+    }
+    END { if (!found) print 0 }' "$1"
+}
+
+# cg_edge TREE CALLER CALLEE: what CALLER spends in calls to CALLEE.
+cg_edge() {
+  awk -v caller="$2" -v callee="$3" '
+    function has(line, spec,   n, parts, i) {
+      n = split(spec, parts, "&&")
+      for (i = 1; i <= n; i++) if (index(line, parts[i]) == 0) return 0
+      return 1
+    }
+    /^$/ { inside = 0; next }
+    / \* / && $0 ~ /^ *[0-9,]+ \(/ {
+      if (done) exit
+      inside = has($0, caller); if (inside) done = 1; next
+    }
+    inside && / > / && has($0, callee) { v = $1; gsub(",", "", v); sum += v }
+    END { print sum + 0 }' "$1"
+}
+
+# Prints the stage table. The stages partition the instructions of the
+# measured window: each is a difference of inclusive counts, so that no
+# instruction is counted twice, and "Asio, syscall wrappers" is the rest.
 summarise() {
-  local annotate=$1 per=$2 total=$3
-  printf '%-34s %14s %8s %10s\n' stage Ir/request share function
-  local entry name re line ir fn
-  for entry in "${STAGES[@]}"; do
-    name=${entry%%|*}
-    re=${entry#*|}
-    line=$(grep -E -m1 -- "$re" "$annotate" || true)
-    if [[ -z $line ]]; then
-      printf '%-34s %14s\n' "$name" "(not found)"
-      continue
-    fi
-    ir=$(awk '{ gsub(",", "", $1); print $1 }' <<<"$line")
-    fn=$(sed -E 's/^[[:space:]]*[0-9,]+ (\([^)]*\) )?//' <<<"$line" | cut -c1-90)
-    printf '%-34s %14.0f %7.1f%% %s\n' "$name" \
-      "$(awk -v a="$ir" -v n="$per" 'BEGIN { print a / n }')" \
-      "$(awk -v a="$ir" -v t="$total" 'BEGIN { print 100 * a / t }')" "$fn"
+  local tree=$1 per=$2 total=$3
+  local t=$tree
+  local sched worker parser dispatch pipeline match authn auth_cached
+  local auth_cb after_auth rl_step cached shard handoff_a handoff_b
+  local answer_cb answer_cb_mgr write
+  sched=$(cg_incl "$t" ':boost::asio::detail::scheduler::run(')
+  worker=$(cg_incl "$t" ':caf::scheduler::worker<caf::policy::work_stealing>::run()')
+  parser=$(cg_incl "$t" ':boost::beast::http::basic_parser<true>::put(')
+  dispatch=$(cg_incl "$t" ':numina::http::session::dispatch()')
+  pipeline=$(cg_edge "$t" ':numina::http::session::dispatch()' \
+    ':numina::http::run_pipeline(')
+  match=$(cg_incl "$t" ':numina::http::router::match(')
+  authn=$(cg_incl "$t" ':numina::http::authenticate_user(')
+  auth_cached=$(cg_edge "$t" ':numina::http::authenticate_user(' \
+    ':numina::actors::runtime::impl::cached(')
+  auth_cb=$(cg_incl "$t" 'void (), numina::http::exchange::on_executor<numina::http::authenticate_user(&&_M_invoke(')
+  after_auth=$(cg_incl "$t" ':numina::http::(anonymous namespace)::after_auth(')
+  # The rate-limit step between authentication and the rest (if present).
+  rl_step=$(cg_incl "$t" ':numina::http::(anonymous namespace)::limit_then_rest(')
+  if ((rl_step > 0)); then
+    rl_step=$((rl_step - after_auth))
+  fi
+  cached=$(cg_incl "$t" ':numina::actors::runtime::impl::cached(')
+  shard=$(cg_incl "$t" ':caf::trivial_match_case<numina::actors::spawn_cache_shard')
+  # The shard's answer handed to the connection's strand (net::post from a
+  # CAF thread): the on_executor wrappers taking a cache_answer.
+  handoff_a=$(cg_incl "$t" 'void (numina::actors::cache_answer), numina::http::exchange::on_executor<numina::http::answer_cached(&&_M_invoke(')
+  handoff_b=$(cg_incl "$t" 'void (numina::actors::cache_answer), numina::http::exchange::on_executor<numina::http::authenticate_user(&&_M_invoke(')
+  answer_cb=$(cg_incl "$t" 'void (), numina::http::exchange::on_executor<numina::http::answer_cached(&&_M_invoke(')
+  # Destroying the posted callback drops the last reference to the
+  # exchange: the request's teardown.
+  answer_cb_mgr=$(cg_incl "$t" 'void (), numina::http::exchange::on_executor<numina::http::answer_cached(&&_M_manager(')
+  write=$(cg_incl "$t" ':numina::http::session::write(')
+
+  local -a names=() values=() notes=()
+  add() {
+    names+=("$1")
+    values+=("$2")
+    notes+=("$3")
+  }
+  add "read+parse (Beast parser)" "$parser" "basic_parser::put"
+  add "request copy (session::dispatch)" "$((dispatch - pipeline))" \
+    "dispatch minus run_pipeline: headers into numina::request, exchange"
+  add "route (router::match)" "$match" "router::match"
+  add "pipeline glue" "$((pipeline - match - authn))" \
+    "run_pipeline minus route and authenticate_user"
+  add "auth (token hash, session key, answer)" \
+    "$((authn - auth_cached + auth_cb - after_auth - rl_step))" \
+    "authenticate_user minus its cache call, plus its callback minus what follows"
+  add "rate-limit step (limiting off)" "$rl_step" "limit_then_rest minus after_auth"
+  add "handler (idempotency, get_class)" "$((after_auth - (cached - auth_cached)))" \
+    "after_auth minus get_class's cache call"
+  add "CAF enqueue (gateway cached())" "$cached" "runtime::impl::cached, both calls"
+  add "cache (shard behaviour)" "$((shard - handoff_a - handoff_b))" \
+    "the fetch handler minus the hand-off of its answers"
+  add "hand-off CAF -> Asio (post)" "$((handoff_a + handoff_b))" \
+    "on_executor wrappers of the two cache answers"
+  add "CAF scheduling/mailbox" "$((worker - shard))" \
+    "worker::run minus the shard's handler"
+  add "response (from_entry, headers)" "$((answer_cb - write + answer_cb_mgr))" \
+    "answer callback minus session::write, plus the exchange's teardown"
+  add "write (session::write)" "$write" "Beast fields, serializer, send"
+  local sum=0 i
+  for i in "${values[@]}"; do
+    sum=$((sum + i))
   done
+  add "Asio, syscall wrappers, rest" "$((total - sum))" \
+    "everything else: reactor, strands, timers, read/recv path"
+
+  printf '%-40s %10s %7s  %s\n' stage Ir/request share "computed as"
+  for i in "${!names[@]}"; do
+    printf '%-40s %10.0f %6.1f%%  %s\n' "${names[$i]}" \
+      "$(awk -v a="${values[$i]}" -v n="$per" 'BEGIN { print a / n }')" \
+      "$(awk -v a="${values[$i]}" -v t="$total" 'BEGIN { print 100 * a / t }')" \
+      "${notes[$i]}"
+  done
+  printf '%-40s %10.0f %6.1f%%\n' "total" "$((total / per))" 100
+  echo
+  echo "by thread: Asio $((sched / per)) Ir/request ($(awk -v a="$sched" -v t="$total" \
+    'BEGIN { printf "%.1f", 100 * a / t }')%), CAF workers $((worker / per))" \
+    "($(awk -v a="$worker" -v t="$total" 'BEGIN { printf "%.1f", 100 * a / t }')%)"
+}
+
+# apt-get install PACKAGE, as root or through sudo.
+install_package() {
+  local -a sudo=()
+  [[ $EUID -eq 0 ]] || sudo=(sudo -n)
+  bench_log "installing $1"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    --no-install-recommends "$1"
+}
+
+# Counts numina's system calls during a wrk run, per request.
+count_syscalls() {
+  command -v strace >/dev/null ||
+    bench_die "strace is not installed (apt-get install strace)"
+  bench_start_numina "$bench_tmp/logs/numina-native.log" 60 \
+    --auth.hash_memory=8MiB --auth.hash_ops=1 "${numina_flags[@]}"
+  bench_warm_cache
+  bench_write_wrk_script
+  local json h0 h1 strace_pid
+  json=$(bench_cache_json)
+  h0=$(bench_cache_field "$json" hits)
+  strace -c -f -o "$out_dir/strace.txt" -p "$numina_pid" 2>/dev/null &
+  strace_pid=$!
+  sleep 1
+  wrk -t1 -c64 -d5s -s "$bench_tmp/hot_read.lua" \
+    "$numina_url$(bench_path)" >"$bench_tmp/logs/wrk-strace.txt" 2>&1
+  kill -INT "$strace_pid" 2>/dev/null || true
+  wait "$strace_pid" 2>/dev/null || true
+  json=$(bench_cache_json)
+  h1=$(bench_cache_field "$json" hits)
+  bench_stop_numina
+  local per=$(((h1 - h0) / 2))
+  ((per > 0)) || bench_die "no hot reads counted during the strace run"
+  echo
+  echo "system calls per request (strace -c -f, wrk -c64 for 5 s, $per requests):"
+  awk -v n="$per" '
+    $1 ~ /^[0-9.]+$/ && NF >= 5 {
+      name = $NF; calls = $4
+      if (calls ~ /^[0-9]+$/) printf "  %-20s %8.2f\n", name, calls / n
+    }' "$out_dir/strace.txt" | sort -k2 -nr | head -n 12
 }
 
 main() {
@@ -131,10 +270,12 @@ main() {
 
   if [[ $do_install == true ]]; then
     scripts/install-deps.sh
-    if ! command -v valgrind >/dev/null; then
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-        --no-install-recommends valgrind
-    fi
+    local -a tools=(valgrind)
+    [[ $do_strace == true ]] && tools+=(strace)
+    local tool
+    for tool in "${tools[@]}"; do
+      command -v "$tool" >/dev/null || install_package "$tool"
+    done
   fi
   if [[ $do_build == true ]]; then
     scripts/build.sh numina >&2
@@ -180,6 +321,8 @@ main() {
   [[ -n $dump ]] || bench_die "no callgrind dump in $out_dir"
   callgrind_annotate --inclusive=yes --threshold=100 "$dump" \
     >"$out_dir/inclusive.txt" 2>/dev/null
+  callgrind_annotate --inclusive=yes --tree=calling --threshold=100 "$dump" \
+    >"$out_dir/tree.txt" 2>/dev/null
   callgrind_annotate --threshold=100 "$dump" >"$out_dir/self.txt" 2>/dev/null
   local total per
   total=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' \
@@ -196,9 +339,12 @@ main() {
     echo "total:    $total instructions, $((total / per)) per request"
     echo "dump:     $dump"
     echo
-    summarise "$out_dir/inclusive.txt" "$per" "$total"
+    summarise "$out_dir/tree.txt" "$per" "$total"
   } | tee "$out_dir/summary.txt"
-  bench_log "listings: $out_dir/inclusive.txt, $out_dir/self.txt"
+  if [[ $do_strace == true ]]; then
+    count_syscalls | tee -a "$out_dir/summary.txt"
+  fi
+  bench_log "listings: $out_dir/inclusive.txt, $out_dir/self.txt, $out_dir/tree.txt"
 }
 
 main "$@"

@@ -21,8 +21,8 @@
 # Memory per limiter = (VmRSS after - VmRSS before) / (live after - live
 # before), live from GET /admin/ratelimits; the "before" comes from the same
 # load over one address, so connections and buffers are already paid for.
-# With --idle-check it then waits for the auth window to pass and shows the
-# limiters gone.
+# With --idle-check it then waits for the auth window to pass, shows the
+# limiters gone, and sends as many new clients again: memory is reused.
 #
 # Options:
 #   --duration S         seconds per throughput run (default 10)
@@ -103,7 +103,7 @@ auth_live() {
 
 throughput() {
   local round mode n
-  declare -gA rps=()
+  declare -gA rps=() cpu=()
   for ((round = 1; round <= rounds; round++)); do
     for mode in off on; do
       if [[ $mode == on ]]; then
@@ -119,6 +119,7 @@ throughput() {
           bench_log "warning: $mode c=$n: $r_errors socket errors, $r_non2xx non-2xx"
         fi
         rps[$mode,$n,$round]=$r_rps
+        cpu[$mode,$n,$round]=$r_cpu_us
         bench_log "round $round limiting $mode c=$n: $r_rps req/s, p99 $r_p99 ms, ${r_cpu_us} us CPU/request"
       done
       bench_stop_numina
@@ -126,28 +127,44 @@ throughput() {
   done
   printf '\n== hot read GET %s, wrk -t1, %s s per run, %s rounds (off, on interleaved) ==\n' \
     "$(bench_path)" "$duration" "$rounds"
-  printf '%6s %-4s %s\n' conns mode "req/s per round ... mean"
-  local -a offs ons
+  echo "(req/s: throughput; cpu: numina's CPU time per request in us, which"
+  echo " the load of other processes disturbs less than req/s)"
+  local -a offs ons off_cpu on_cpu
+  local off_mean on_mean off_cpu_mean on_cpu_mean
   for n in $connections; do
-    offs=()
-    ons=()
+    offs=() ons=() off_cpu=() on_cpu=()
     for ((round = 1; round <= rounds; round++)); do
       offs+=("${rps[off,$n,$round]}")
       ons+=("${rps[on,$n,$round]}")
+      off_cpu+=("${cpu[off,$n,$round]}")
+      on_cpu+=("${cpu[on,$n,$round]}")
     done
-    local off_mean on_mean
-    off_mean=$(printf '%s\n' "${offs[@]}" | awk '{ s += $1 } END { printf "%.0f", s / NR }')
-    on_mean=$(printf '%s\n' "${ons[@]}" | awk '{ s += $1 } END { printf "%.0f", s / NR }')
-    printf '%6s %-4s %s  mean %s\n' "$n" off "${offs[*]}" "$off_mean"
-    printf '%6s %-4s %s  mean %s  cost %s%%\n' "$n" on "${ons[*]}" "$on_mean" \
-      "$(awk -v a="$off_mean" -v b="$on_mean" 'BEGIN { printf "%.1f", (a - b) * 100 / a }')"
+    off_mean=$(mean "${offs[@]}")
+    on_mean=$(mean "${ons[@]}")
+    off_cpu_mean=$(mean "${off_cpu[@]}")
+    on_cpu_mean=$(mean "${on_cpu[@]}")
+    printf 'c=%s limiting off: req/s %s (mean %s); cpu %s (mean %s)\n' "$n" \
+      "${offs[*]}" "$off_mean" "${off_cpu[*]}" "$off_cpu_mean"
+    printf 'c=%s limiting on:  req/s %s (mean %s); cpu %s (mean %s)\n' "$n" \
+      "${ons[*]}" "$on_mean" "${on_cpu[*]}" "$on_cpu_mean"
+    printf 'c=%s cost of limiting: throughput %s%%, CPU per request %s%%\n' \
+      "$n" "$(change "$off_mean" "$on_mean" -1)" \
+      "$(change "$off_cpu_mean" "$on_cpu_mean" 1)"
   done
+}
+
+mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.1f", s / NR }'; }
+
+# change BEFORE AFTER SIGN: the relative change in percent, SIGN -1 for
+# "less is a cost" (throughput), 1 for "more is a cost" (CPU).
+change() {
+  awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN { printf "%.1f", s * (b - a) * 100 / a }'
 }
 
 # --- memory ----------------------------------------------------------------------
 
 write_keys_script() {
-  # $1: how many client addresses to cycle through.
+  # $1: how many client addresses to cycle through; $2: their first octet.
   cat >"$bench_tmp/keys.lua" <<EOF
 -- One request per call, X-Forwarded-For cycling through $1 addresses.
 local n = 0
@@ -155,7 +172,7 @@ local keys = $1
 request = function()
   local k = n % keys
   n = n + 1
-  local ip = string.format("10.%d.%d.%d", math.floor(k / 65536) % 256,
+  local ip = string.format("$2.%d.%d.%d", math.floor(k / 65536) % 256,
                            math.floor(k / 256) % 256, k % 256)
   return wrk.format("POST", "/api/v1/auth/login",
                     {["X-Forwarded-For"] = ip,
@@ -165,8 +182,8 @@ EOF
 }
 
 drive_keys() {
-  # $1: addresses, $2: seconds.
-  write_keys_script "$1"
+  # $1: addresses, $2: seconds, $3: their first octet (default 10).
+  write_keys_script "$1" "${3:-10}"
   wrk -t1 -c64 -d"$2s" --timeout 10s -s "$bench_tmp/keys.lua" \
     "$numina_url/api/v1/auth/login" >"$bench_tmp/logs/keys-$1.txt" 2>&1 ||
     bench_die "wrk failed: $(cat "$bench_tmp/logs/keys-$1.txt")"
@@ -209,6 +226,16 @@ memory() {
     sleep $((secs + 5))
     printf 'after %s s idle: live %s, VmRSS %s KiB\n' "$((secs + 5))" \
       "$(auth_live)" "$(rss_kib)"
+    # As many new clients again: the freed memory is reused, not added to.
+    local rate2 live2 tries2=0
+    live2=0
+    while ((live2 < keys && tries2 < 10)); do
+      rate2=$(drive_keys "$keys" 10 11)
+      live2=$(auth_live)
+      tries2=$((tries2 + 1))
+    done
+    printf 'then %s other addresses: live %s, VmRSS %s KiB\n' "$keys" \
+      "$live2" "$(rss_kib)"
   fi
   bench_stop_numina
 }

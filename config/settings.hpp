@@ -84,7 +84,8 @@ struct jobs_settings {
   duration ratings_interval = 15min;
   duration feed_interval = 5min;
   duration notifications_interval = 30min;
-  unsigned batch_size = 1000; // rows per chunk of a job's batch work
+  duration idempotency_interval = 10min; // sweep of expired idempotency keys
+  unsigned batch_size = 1000;            // rows per chunk of a job's batch work
 };
 
 struct settings {

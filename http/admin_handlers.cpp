@@ -1,5 +1,6 @@
 // Operator endpoints under /admin (admin token; never cached).
 #include "core/json_writer.hpp"
+#include "core/time.hpp"
 #include "http/query.hpp"
 #include "http/render_pool.hpp"
 #include "http/routes.hpp"
@@ -115,9 +116,73 @@ void rate_limit_stats(const exchange_ptr& ex) {
       }));
 }
 
+void render_record(json_writer& w, const actors::job_record& r) {
+  w.begin_object();
+  w.field("name", r.name);
+  w.field("interval_s", r.interval_ms / 1000);
+  w.key("last_run");
+  if (r.last_run_at == 0)
+    w.null();
+  else
+    w.value(format_rfc3339(r.last_run_at));
+  w.field("duration_ms", r.last_duration_ms);
+  w.field("outcome", r.outcome);
+  w.field("rows", r.rows);
+  w.key("next_run");
+  if (r.next_run_at == 0)
+    w.null();
+  else
+    w.value(format_rfc3339(r.next_run_at));
+  w.field("running", r.running);
+  w.field("runs", r.runs).field("failures", r.failures);
+  w.field("restarts", r.restarts);
+  w.end_object();
+}
+
+response no_store_json(std::string body) {
+  auto r = json_response(std::move(body));
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+void jobs(const exchange_ptr& ex) {
+  ex->svc.gate.job_records(
+      ex->on_executor([ex](outcome<std::vector<actors::job_record>> all) {
+        if (!all) {
+          ex->fail(all.error());
+          return;
+        }
+        json_writer w;
+        w.begin_object().key("jobs").begin_array();
+        for (auto& r : all.value())
+          render_record(w, r);
+        w.end_array().end_object();
+        ex->respond(no_store_json(std::move(w).str()));
+      }));
+}
+
+void run_job(const exchange_ptr& ex) {
+  std::string name;
+  for (auto& [key, value] : ex->params)
+    if (key == "name")
+      name = value;
+  ex->svc.gate.run_job(name,
+                       ex->on_executor([ex](outcome<actors::job_record> r) {
+                         if (!r) {
+                           ex->fail(r.error());
+                           return;
+                         }
+                         json_writer w;
+                         render_record(w, r.value());
+                         ex->respond(no_store_json(std::move(w).str()));
+                       }));
+}
+
 } // namespace
 
 void add_admin_routes(router& r) {
+  r.add("GET", "/admin/jobs", auth_kind::admin, jobs);
+  r.add("POST", "/admin/jobs/{name}/run", auth_kind::admin, run_job);
   r.add("GET", "/admin/cache", auth_kind::admin, cache_stats);
   r.add("DELETE", "/admin/cache", auth_kind::admin, cache_invalidate);
   r.add("GET", "/admin/db", auth_kind::admin, db_stats);

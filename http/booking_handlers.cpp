@@ -25,11 +25,12 @@ void book(const exchange_ptr& ex) {
         }
         json_writer w;
         render_booking(w, bookings.front(), false);
-        // The class's booked and spots_left changed.
+        // The class's booked and spots_left changed, and the booker's matches.
         invalidate_then_respond(
             ex, {},
             {cache_keys::cls_prefix(bookings.front().class_id),
-             std::string{cache_keys::class_lists}},
+             std::string{cache_keys::class_lists},
+             cache_keys::matches_prefix(ex->user_id)},
             json_with(std::move(w).str(), 201, cache_policy::never));
       }));
 }
@@ -44,6 +45,7 @@ void cancel(const exchange_ptr& ex) {
         }
         auto cls = storage::decode_freed_class(rows.value());
         std::vector<std::string> prefixes{std::string{cache_keys::class_lists}};
+        prefixes.push_back(cache_keys::matches_prefix(ex->user_id));
         if (cls)
           prefixes.push_back(cache_keys::cls_prefix(*cls));
         invalidate_then_respond(ex, {}, std::move(prefixes), no_content());

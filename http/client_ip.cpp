@@ -1,5 +1,7 @@
 #include "http/client_ip.hpp"
+
 #include "core/text.hpp"
+#include "http/message.hpp"
 
 #include <array>
 #include <charconv>
@@ -125,6 +127,22 @@ std::string client_ip(std::string_view peer, std::string_view forwarded_for,
       break;
   }
   return hop->to_string();
+}
+
+std::string client_ip_of(const request& req,
+                         const std::vector<std::string>& trusted_proxies) {
+  // Several X-Forwarded-For fields are one list, in order (RFC 9110 5.3).
+  std::string forwarded;
+  for (auto& [name, value] : req.headers)
+    if (name == "x-forwarded-for")
+      forwarded += (forwarded.empty() ? "" : ",") + value;
+  return client_ip(req.peer_ip, forwarded, trusted_proxies);
+}
+
+bool valid_proxy_entry(std::string_view entry) {
+  auto base = parse_address(trim(entry).substr(0, trim(entry).find('/')));
+  // An entry is valid when it matches its own base address.
+  return base && matches(*base, entry);
 }
 
 } // namespace numina::http

@@ -21,4 +21,12 @@ namespace numina::http {
 std::string client_ip(std::string_view peer, std::string_view forwarded_for,
                       const std::vector<std::string>& trusted_proxies);
 
+/// client_ip() of a request: its peer and every X-Forwarded-For field.
+std::string client_ip_of(const struct request& req,
+                         const std::vector<std::string>& trusted_proxies);
+
+/// Whether `entry` is an address or a CIDR range client_ip() understands
+/// (checked at start-up for http.trusted_proxies).
+bool valid_proxy_entry(std::string_view entry);
+
 } // namespace numina::http

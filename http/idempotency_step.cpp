@@ -1,5 +1,6 @@
 #include "core/log.hpp"
 #include "core/utf8.hpp"
+#include "http/client_ip.hpp"
 #include "http/json_body.hpp"
 #include "http/steps.hpp"
 #include "http/tokens.hpp"
@@ -60,9 +61,12 @@ void apply_idempotency(const route& r, const exchange_ptr& ex, next_step next) {
                               "characters"));
     return;
   }
-  auto scope = (ex->user_id != 0 ? "user:" + std::to_string(ex->user_id)
-                                 : "ip:" + req.peer_ip) +
-               " POST " + req.path;
+  // Anonymous callers are told apart by client IP, as the rate limits do.
+  auto caller =
+      ex->user_id != 0
+          ? "user:" + std::to_string(ex->user_id)
+          : "ip:" + client_ip_of(req, ex->svc.settings.http.trusted_proxies);
+  auto scope = caller + " POST " + req.path;
   const route* matched = &r;
   ex->svc.gate.query(
       storage::idempotency_begin(scope, key, fingerprint(req.body)),

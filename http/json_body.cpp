@@ -37,6 +37,7 @@ std::optional<std::string> convert(dom::element e, json_value& out) {
     return std::nullopt;
   case dom::element_type::UINT64:
     out.type = json_value::kind::big_integer;
+    out.big = uint64_t(e);
     return std::nullopt;
   case dom::element_type::DOUBLE:
     out.type = json_value::kind::number;
@@ -101,6 +102,73 @@ std::string describe(simdjson::error_code err) {
   }
 }
 
+// simdjson refuses an integer beyond 64 bits while parsing, without saying
+// where. The contract wants such a value named like any out-of-range
+// integer, so find the top-level member whose value is an integer literal
+// that does not fit and name it; nothing if the culprit is elsewhere.
+std::optional<std::string> overflowing_member(std::string_view body) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  size_t string_start = 0;
+  std::string_view last_key;
+  bool after_colon = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"') {
+        in_string = false;
+        if (depth == 1 && !after_colon)
+          last_key = body.substr(string_start, i - string_start);
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      string_start = i + 1;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+      after_colon = false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ':' && depth == 1) {
+      after_colon = true;
+    } else if (c == ',') {
+      after_colon = false;
+    } else if (depth == 1 && after_colon &&
+               (c == '-' || (c >= '0' && c <= '9'))) {
+      size_t end = i;
+      while (end < body.size() &&
+             (body[end] == '-' || (body[end] >= '0' && body[end] <= '9')))
+        ++end;
+      bool integer_literal =
+          end == body.size() ||
+          (body[end] != '.' && body[end] != 'e' && body[end] != 'E');
+      auto digits = body.substr(i, end - i);
+      bool negative = !digits.empty() && digits.front() == '-';
+      auto magnitude = negative ? digits.substr(1) : digits;
+      // 20 digits or more, or 19+ beyond the limits, no longer fit.
+      bool too_big = magnitude.size() > 20 ||
+                     (magnitude.size() == 20 &&
+                      magnitude > std::string_view{"18446744073709551615"}) ||
+                     (negative && magnitude.size() >= 19 &&
+                      (magnitude.size() > 19 ||
+                       magnitude > std::string_view{"9223372036854775808"}));
+      // A leading zero is malformed JSON, not a large number.
+      const bool well_formed = !magnitude.empty() && magnitude.front() != '0';
+      if (integer_literal && well_formed && too_big &&
+          last_key.find('\\') == std::string_view::npos)
+        return std::string{last_key};
+      after_colon = false;
+      i = end - 1;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string_view type_name(json_value::kind k) {
   switch (k) {
   case json_value::kind::null:
@@ -136,8 +204,12 @@ outcome<json_value> parse_json_object(const std::string& body) {
     if (parser.allocate(std::max<size_t>(body.size(), 4096), max_depth))
       return failure::of(numina::error_code::internal);
   dom::element doc;
-  if (auto err = parser.parse(body).get(doc))
+  if (auto err = parser.parse(body).get(doc)) {
+    if (err == NUMBER_ERROR)
+      if (auto field = overflowing_member(body))
+        return failure::invalid(*field, *field + " is out of range");
     return failure::of(numina::error_code::invalid_json, describe(err));
+  }
   if (doc.type() != dom::element_type::OBJECT)
     return failure::of(numina::error_code::invalid_json,
                        "the body must be a JSON object");
@@ -161,7 +233,7 @@ void write_canonical(json_writer& w, const json_value& v) {
     w.value(v.integer);
     break;
   case json_value::kind::big_integer:
-    w.raw("\"big\"");
+    w.value(v.big);
     break;
   case json_value::kind::number:
     w.value(v.number);

@@ -29,6 +29,7 @@ struct json_value {
   kind type = kind::null;
   bool boolean = false;
   int64_t integer = 0;           // kind::integer
+  uint64_t big = 0;              // kind::big_integer (above INT64_MAX)
   double number = 0;             // kind::number (fractions, exponents)
   std::string text;              // kind::string
   std::vector<json_value> items; // kind::array

@@ -67,7 +67,12 @@ void after_auth(const route& r, const exchange_ptr& ex) {
     }
   }
   for (auto& param : ex->params) {
-    if (!parse_id(param.second)) {
+    // Parameters named `id` or `*_id` are ids; others (a job's name) are
+    // checked by their handler.
+    const auto& name = param.first;
+    const bool is_id = name == "id" || (name.size() > 3 &&
+                                        name.substr(name.size() - 3) == "_id");
+    if (is_id && !parse_id(param.second)) {
       // The contract names every path id `id`, whatever the pattern says.
       ex->fail(failure::invalid("id", "id must be a positive 64-bit integer"));
       return;

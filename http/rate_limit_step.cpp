@@ -17,24 +17,13 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-std::string forwarded_for(const request& req) {
-  // Several X-Forwarded-For fields are one list, in order (RFC 9110 5.3).
-  std::string out;
-  for (auto& [name, value] : req.headers)
-    if (name == "x-forwarded-for")
-      out += (out.empty() ? "" : ",") + value;
-  return out;
-}
-
 // Whose budget the request spends: the auth policy is per client IP (it
 // guards sign-in, where the user is unknown or the target); the others
 // per user, or per client IP when anonymous.
 std::string key_of(rate_policy_id policy, const exchange& ex) {
   if (policy != rate_policy_id::auth && ex.user_id != 0)
     return "user:" + std::to_string(ex.user_id);
-  auto& req = ex.req;
-  return "ip:" + client_ip(req.peer_ip, forwarded_for(req),
-                           ex.svc.settings.http.trusted_proxies);
+  return "ip:" + client_ip_of(ex.req, ex.svc.settings.http.trusted_proxies);
 }
 
 void add_headers(response& r, const rate_verdict& v) {

@@ -11,6 +11,11 @@ router make_router() {
   add_booking_routes(r);
   add_user_routes(r);
   add_class_routes(r);
+  add_review_routes(r);
+  add_notification_routes(r);
+  add_social_routes(r);
+  add_message_routes(r);
+  add_match_routes(r);
   return r;
 }
 

@@ -11,6 +11,11 @@ void add_auth_routes(router& r);
 void add_user_routes(router& r);
 void add_class_routes(router& r);
 void add_booking_routes(router& r);
+void add_review_routes(router& r);
+void add_notification_routes(router& r);
+void add_social_routes(router& r);
+void add_message_routes(router& r);
+void add_match_routes(router& r);
 
 /// The whole route table.
 router make_router();

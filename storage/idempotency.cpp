@@ -26,8 +26,8 @@ db_call idempotency_abort(const std::string& scope, const std::string& key) {
   return {"idempotency.abort", {cell::of(scope), cell::of(key)}};
 }
 
-db_call idempotency_sweep() {
-  return {"idempotency.sweep", {}};
+db_call idempotency_sweep(int64_t batch_size) {
+  return {"jobs.idempotency", {cell::of(batch_size)}};
 }
 
 idempotency_state decode_idempotency(const row_set& rows) {

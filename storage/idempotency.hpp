@@ -12,9 +12,9 @@ namespace numina::storage {
 struct idempotency_state {
   enum class kind { fresh, running, mismatch, done };
   kind state = kind::fresh;
-  int64_t status = 0;   // done: the stored response
-  std::string body;     // done
-  std::string headers;  // done: "Name: value\n" lines worth replaying
+  int64_t status = 0;  // done: the stored response
+  std::string body;    // done
+  std::string headers; // done: "Name: value\n" lines worth replaying
 };
 
 /// Claims (scope, key) for a request with `request_hash`. An entry older
@@ -28,8 +28,10 @@ db_call idempotency_finish(const std::string& scope, const std::string& key,
                            const std::string& headers);
 /// Forgets a claim whose response is not stored (5xx, 429).
 db_call idempotency_abort(const std::string& scope, const std::string& key);
-/// Deletes entries older than 24 hours; returns one row: `removed`.
-db_call idempotency_sweep();
+/// One chunk of the sweep job: deletes at most `batch_size` entries older
+/// than 24 hours; one row `touched`, `more`, `stale` (the job contract of
+/// actors/job.hpp).
+db_call idempotency_sweep(int64_t batch_size);
 
 idempotency_state decode_idempotency(const row_set& rows);
 

@@ -40,11 +40,15 @@ const statement abort_sql{"idempotency.abort", "DELETE FROM idempotency_keys"
                                                " WHERE scope = $1 AND key = $2"
                                                " AND state = 'running'"};
 
+// One chunk of the sweep job (actors/job.hpp): at most $1 expired keys.
 const statement sweep_sql{
     "idempotency.sweep",
-    "WITH gone AS (DELETE FROM idempotency_keys"
-    " WHERE created_at < now() - interval '24 hours' RETURNING 1)"
-    " SELECT count(*) AS removed FROM gone"};
+    "WITH gone AS (DELETE FROM idempotency_keys WHERE ctid IN ("
+    "  SELECT ctid FROM idempotency_keys"
+    "  WHERE created_at < now() - interval '24 hours' LIMIT $1)"
+    " RETURNING 1)"
+    " SELECT count(*) AS touched, count(*) = $1 AS more, '' AS stale"
+    " FROM gone"};
 
 // [scope, key, request_hash] -> one row: state (fresh, running, mismatch,
 // done), and status, body, headers when done.
@@ -85,9 +89,10 @@ row_set abort_claim(pqxx::work& tx, const params& p) {
   return to_row_set(exec_statement(tx, abort_sql, p.text(0), p.text(1)));
 }
 
-// [] -> one row: removed.
-row_set sweep(pqxx::work& tx, const params&) {
-  return to_row_set(exec_statement(tx, sweep_sql));
+// [batch_size] -> one row in the job contract: touched (keys removed),
+// more (a full batch: there may be more), stale (nothing cached).
+row_set sweep(pqxx::work& tx, const params& p) {
+  return to_row_set(exec_statement(tx, sweep_sql, p.i64(0)));
 }
 
 } // namespace
@@ -96,7 +101,7 @@ void add_idempotency_operations(std::vector<operation>& out) {
   out.push_back({"idempotency.begin", begin});
   out.push_back({"idempotency.finish", finish});
   out.push_back({"idempotency.abort", abort_claim});
-  out.push_back({"idempotency.sweep", sweep});
+  out.push_back({"jobs.idempotency", sweep});
 }
 
 } // namespace numina::storage

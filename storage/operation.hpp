@@ -85,5 +85,13 @@ void add_user_operations(std::vector<operation>& out);
 void add_class_operations(std::vector<operation>& out);
 void add_booking_operations(std::vector<operation>& out);
 void add_idempotency_operations(std::vector<operation>& out);
+void add_review_operations(std::vector<operation>& out);
+void add_rating_job_operations(std::vector<operation>& out);
+void add_notification_operations(std::vector<operation>& out);
+void add_notification_job_operations(std::vector<operation>& out);
+void add_social_operations(std::vector<operation>& out);
+void add_feed_job_operations(std::vector<operation>& out);
+void add_message_operations(std::vector<operation>& out);
+void add_match_operations(std::vector<operation>& out);
 
 } // namespace numina::storage

@@ -1,6 +1,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "storage/catalog.hpp"
 #include "storage/operation.hpp"
 
 namespace numina::storage {
@@ -15,6 +16,14 @@ std::unordered_map<std::string_view, operation> make_table() {
   add_class_operations(all);
   add_booking_operations(all);
   add_idempotency_operations(all);
+  add_review_operations(all);
+  add_rating_job_operations(all);
+  add_notification_operations(all);
+  add_notification_job_operations(all);
+  add_social_operations(all);
+  add_feed_job_operations(all);
+  add_message_operations(all);
+  add_match_operations(all);
   std::unordered_map<std::string_view, operation> table;
   for (auto& op : all)
     if (!table.emplace(op.name, op).second)
@@ -28,6 +37,10 @@ const operation* find_operation(std::string_view name) {
   static const auto table = make_table();
   auto i = table.find(name);
   return i == table.end() ? nullptr : &i->second;
+}
+
+bool operation_exists(std::string_view name) {
+  return find_operation(name) != nullptr;
 }
 
 const cell& params::at(size_t i) const {

@@ -425,6 +425,28 @@ bench_wrk() {
   r_out=$out
 }
 
+# bench_wait_idle MAX_S: waits (up to MAX_S) until the rest of the machine
+# is quiet, i.e. less than 0.25 cores busy over 3 s, and says how long it
+# waited; our own servers idle meanwhile. On a shared 2-core machine other
+# work skews every figure.
+bench_wait_idle() {
+  local max=$1 start=$SECONDS b0 b1 cores
+  while true; do
+    b0=$(bench_machine_busy_ticks)
+    sleep 3
+    b1=$(bench_machine_busy_ticks)
+    cores=$(awk -v d="$((b1 - b0))" 'BEGIN { printf "%.2f", d / 300 }')
+    if awk -v c="$cores" 'BEGIN { exit !(c < 0.25) }'; then
+      bench_log "machine quiet ($cores cores busy) after $((SECONDS - start)) s"
+      return 0
+    fi
+    if ((SECONDS - start >= max)); then
+      bench_log "warning: machine still busy ($cores cores) after $max s; measuring anyway"
+      return 0
+    fi
+  done
+}
+
 # --- machine ---------------------------------------------------------------------
 
 bench_print_machine() {
@@ -432,9 +454,11 @@ bench_print_machine() {
   model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   echo "machine:  $(nproc) CPUs, ${model:-unknown CPU}, $(uname -sr)"
   echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at $(date -u +%FT%TZ)"
-  echo "numina:   $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(
-    git diff --quiet 2>/dev/null || echo ' + uncommitted changes'), build/ $(
-    grep -m1 CMAKE_BUILD_TYPE build/CMakeCache.txt 2>/dev/null | cut -d= -f2)"
+  echo "source:   $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(
+    git diff --quiet HEAD 2>/dev/null || echo ' + uncommitted changes') (at run time)"
+  echo "binary:   $BENCH_NUMINA, built $(date -u -r "$BENCH_NUMINA" +%FT%TZ), sha256 $(
+    sha256sum "$BENCH_NUMINA" | cut -c1-12), $(
+    grep -m1 CMAKE_BUILD_TYPE build/CMakeCache.txt 2>/dev/null | cut -d= -f2) build"
   echo "nginx:    $(nginx -v 2>&1 | sed 's/^nginx version: //'), wrk $(
     wrk --version 2>&1 | head -n1 | awk '{ print $2 }')"
 }

@@ -23,8 +23,7 @@ struct fixture {
   rate_limit five_per_minute{5, 60s};
   rate_window::time_point t0 = rate_window::time_point{} + 1000h;
 
-  rate_verdict at(std::chrono::milliseconds offset,
-                  const rate_limit& lim) {
+  rate_verdict at(std::chrono::milliseconds offset, const rate_limit& lim) {
     return window.check(lim, t0 + offset);
   }
   rate_verdict at(std::chrono::milliseconds offset) {
@@ -64,7 +63,7 @@ CAF_TEST(reset counts down to the moment the oldest request leaves) {
 CAF_TEST(partial seconds round up so that waiting that long is enough) {
   rate_limit one{1, 60s};
   CAF_CHECK_EQUAL(at(0ms, one), allowed(1, 0, 60));
-  CAF_CHECK_EQUAL(at(500ms, one), refused(1, 60)); // 59.5 s -> 60
+  CAF_CHECK_EQUAL(at(500ms, one), refused(1, 60));  // 59.5 s -> 60
   CAF_CHECK_EQUAL(at(59001ms, one), refused(1, 1)); // 0.999 s -> 1
   CAF_CHECK_EQUAL(at(59999ms, one), refused(1, 1));
   CAF_CHECK_EQUAL(at(60000ms, one), allowed(1, 0, 60));
@@ -94,7 +93,7 @@ CAF_TEST(an hour window with a limit of five) {
   rate_limit reviews{5, 1h};
   for (int i = 0; i < 5; ++i)
     CAF_CHECK(at(std::chrono::minutes(i), reviews).allowed);
-  CAF_CHECK_EQUAL(at(10min, reviews), refused(5, 3000)); // 60 - 10 minutes
+  CAF_CHECK_EQUAL(at(10min, reviews), refused(5, 3000));  // 60 - 10 minutes
   CAF_CHECK_EQUAL(at(60min, reviews), allowed(5, 0, 60)); // 1 min frees at 61
 }
 

@@ -107,10 +107,8 @@ CAF_TEST_FIXTURE_SCOPE(rate_limit_registry_tests, fixture)
 
 CAF_TEST(a limiter allows exactly the limit per window then refuses) {
   start(1);
-  CAF_CHECK_EQUAL(check(auth, "ip:10.0.0.1"),
-                  (rate_verdict{true, 3, 2, 0, 0}));
-  CAF_CHECK_EQUAL(check(auth, "ip:10.0.0.1"),
-                  (rate_verdict{true, 3, 1, 0, 0}));
+  CAF_CHECK_EQUAL(check(auth, "ip:10.0.0.1"), (rate_verdict{true, 3, 2, 0, 0}));
+  CAF_CHECK_EQUAL(check(auth, "ip:10.0.0.1"), (rate_verdict{true, 3, 1, 0, 0}));
   CAF_CHECK_EQUAL(check(auth, "ip:10.0.0.1"),
                   (rate_verdict{true, 3, 0, 60, 0}));
   CAF_CHECK_EQUAL(check(auth, "ip:10.0.0.1"),

@@ -1,9 +1,10 @@
 // Rate limits of the real binary (api.md sections 2 and 5): the auth policy
-// per client IP, the default policy per user, the RateLimit-* headers on
-// every limited answer, 429 with Retry-After, a refused request changing
-// nothing, X-Forwarded-For believed only from a trusted proxy, the switch
-// that turns limiting off, and GET /admin/ratelimits. Each test starts its
-// own numina on its own database, with the limits it needs.
+// per client IP; the messages, activity, reviews and default policies per
+// user; the RateLimit-* headers on every limited answer, 429 with
+// Retry-After, a refused request changing nothing, X-Forwarded-For believed
+// only from a trusted proxy, the switch that turns limiting off, and
+// GET /admin/ratelimits. Each test starts its own numina on its own
+// database, with the limits it needs.
 #define CAF_SUITE e2e_rate_limit
 // Workaround for CAF 0.17.6: dsl.hpp calls an undefined FAIL(...) macro.
 #define FAIL(msg) CAF_FAIL(msg)
@@ -141,6 +142,86 @@ CAF_TEST(
   CAF_CHECK_EQUAL(status_of(profile), 200);
   CAF_CHECK_EQUAL(header_of(profile, "ratelimit-remaining"), "2");
   CAF_CHECK_EQUAL(body_of(profile)["name"].text(), "Ann");
+}
+
+CAF_TEST(the twenty first message within a minute answers 429 and
+         stores nothing) {
+  start();
+  auto ann = api->register_user("Ann");
+  auto bob = api->register_user("Bob");
+  auto message = [&](const std::string& text) {
+    return api->post(
+        "/api/v1/messages/send", ann.token,
+        json_object{}.set("to_user_id", bob.id).set("text", text).str());
+  };
+  int64_t conversation = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto res = message("hello " + std::to_string(i));
+    CAF_CHECK_EQUAL(status_of(res), 201);
+    CAF_CHECK_EQUAL(header_of(res, "ratelimit-limit"), "20");
+    CAF_CHECK_EQUAL(header_int(res, "ratelimit-remaining"), 19 - i);
+    conversation = body_of(res)["conversation_id"].integer();
+  }
+  auto refused = message("one too many");
+  CAF_CHECK_EQUAL(error_mismatch(refused, 429, "rate_limited"), "");
+  CAF_CHECK(header_int(refused, "retry-after") >= 1);
+  // Bob reads the conversation (his default budget): twenty messages.
+  auto list = api->get("/api/v1/messages/conversations/" +
+                           std::to_string(conversation) + "?limit=100",
+                       bob.token);
+  CAF_CHECK_EQUAL(status_of(list), 200);
+  CAF_CHECK_EQUAL(body_of(list)["items"].size(), 20u);
+  CAF_CHECK(list && list->body.find("one too many") == std::string::npos);
+}
+
+CAF_TEST(the eleventh activity within a minute answers 429 and stores nothing) {
+  start();
+  auto ann = api->register_user("Ann");
+  auto post = [&](const std::string& text) {
+    return api->post("/api/v1/social/activity", ann.token,
+                     json_object{}.set("kind", "post").set("text", text).str());
+  };
+  for (int i = 0; i < 10; ++i) {
+    auto res = post("run " + std::to_string(i));
+    CAF_CHECK_EQUAL(status_of(res), 201);
+    CAF_CHECK_EQUAL(header_of(res, "ratelimit-limit"), "10");
+    CAF_CHECK_EQUAL(header_int(res, "ratelimit-remaining"), 9 - i);
+  }
+  CAF_CHECK_EQUAL(error_mismatch(post("one too many"), 429, "rate_limited"),
+                  "");
+  // The feed shows the caller's own activities once the feed job ran.
+  CAF_CHECK_EQUAL(
+      status_of(api->post("/admin/jobs/feed/run", admin_token, "{}")), 200);
+  auto feed = api->get("/api/v1/social/feed?limit=100", ann.token);
+  CAF_CHECK_EQUAL(status_of(feed), 200);
+  CAF_CHECK_EQUAL(body_of(feed)["items"].size(), 10u);
+  CAF_CHECK(feed && feed->body.find("one too many") == std::string::npos);
+}
+
+CAF_TEST(the sixth review within an hour answers 429 and stores nothing) {
+  start();
+  auto ann = api->register_user("Ann");
+  std::vector<int64_t> classes;
+  for (int i = 0; i < 6; ++i)
+    classes.push_back(api->create_class(ann, class_body()));
+  auto review = [&](int64_t class_id) {
+    return api->post(class_path(class_id) + "/reviews", ann.token,
+                     json_object{}.set("rating", 5).set("text", "good").str());
+  };
+  for (int i = 0; i < 5; ++i) {
+    auto res = review(classes[static_cast<size_t>(i)]);
+    CAF_CHECK_EQUAL(status_of(res), 201);
+    CAF_CHECK_EQUAL(header_of(res, "ratelimit-limit"), "5");
+    CAF_CHECK_EQUAL(header_int(res, "ratelimit-remaining"), 4 - i);
+  }
+  auto refused = review(classes[5]);
+  CAF_CHECK_EQUAL(error_mismatch(refused, 429, "rate_limited"), "");
+  // The window is an hour: the first review leaves it in 3600 s at most.
+  auto retry = header_int(refused, "retry-after");
+  CAF_CHECK(retry > 3500 && retry <= 3600);
+  auto list = api->get(class_path(classes[5]) + "/reviews", ann.token);
+  CAF_CHECK_EQUAL(status_of(list), 200);
+  CAF_CHECK_EQUAL(body_of(list)["items"].size(), 0u);
 }
 
 CAF_TEST(a forged x forwarded for from an untrusted peer does not change the key) {

@@ -23,8 +23,7 @@ CAF_TEST(without trusted proxies the header is always ignored) {
 }
 
 CAF_TEST(a forged header from an untrusted peer does not change the key) {
-  CAF_CHECK_EQUAL(client_ip("203.0.113.9", "1.2.3.4", proxies),
-                  "203.0.113.9");
+  CAF_CHECK_EQUAL(client_ip("203.0.113.9", "1.2.3.4", proxies), "203.0.113.9");
   CAF_CHECK_EQUAL(client_ip("203.0.113.9", "10.0.0.5, 1.2.3.4", proxies),
                   "203.0.113.9");
 }
@@ -75,6 +74,7 @@ CAF_TEST(a malformed entry stops the walk at the hop that sent it) {
 }
 
 CAF_TEST(malformed trusted entries match nothing) {
-  const std::vector<std::string> bad = {"10.0.0.0/33", "not-an-ip", "10.0.0.5/"};
+  const std::vector<std::string> bad = {"10.0.0.0/33", "not-an-ip",
+                                        "10.0.0.5/"};
   CAF_CHECK_EQUAL(client_ip("10.0.0.5", "198.51.100.7", bad), "10.0.0.5");
 }

@@ -52,12 +52,27 @@ CAF_TEST(deep nesting is refused without a crash) {
   CAF_CHECK(code_of(fine) == error_code::none);
 }
 
-CAF_TEST(numbers beyond 64 bits are refused) {
-  CAF_CHECK(code_of(R"({"n":18446744073709551616})") ==
-            error_code::invalid_json);
-  CAF_CHECK(code_of(R"({"n":-9223372036854775809})") ==
-            error_code::invalid_json);
+CAF_TEST(integers beyond 64 bits are refused naming their field) {
+  for (std::string big : {"18446744073709551616", "-9223372036854775809",
+                          "99999999999999999999999"}) {
+    auto r = parse_json_object(R"({"a":"x","n":)" + big + "}");
+    CAF_REQUIRE(!r.ok());
+    CAF_CHECK(r.error().code == error_code::validation_failed);
+    CAF_CHECK_EQUAL(r.error().field, "n");
+  }
+  // Not integers, or malformed: plain invalid JSON.
   CAF_CHECK(code_of(R"({"n":1e400})") == error_code::invalid_json);
+  CAF_CHECK(code_of(R"({"n":00000000000000000000001})") ==
+            error_code::invalid_json);
+  CAF_CHECK(code_of(R"({"o":{"n":18446744073709551616}})") ==
+            error_code::invalid_json);
+}
+
+CAF_TEST(big unsigned integers keep their value in the canonical form) {
+  auto a = parse_json_object(R"({"n":18446744073709551615})");
+  auto b = parse_json_object(R"({"n":18446744073709551614})");
+  CAF_REQUIRE(a.ok() && b.ok());
+  CAF_CHECK(canonical_json(a.value()) != canonical_json(b.value()));
 }
 
 CAF_TEST(reader refuses unknown fields naming them) {

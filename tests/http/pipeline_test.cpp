@@ -35,6 +35,12 @@ struct recording_gateway : actors::gateway {
   void cache_stats(cache_stats_done done) override {
     done(std::vector<actors::cache_shard_stats>{});
   }
+  void job_records(records_done done) override {
+    done(std::vector<actors::job_record>{});
+  }
+  void run_job(std::string, record_done done) override {
+    done(failure::of(error_code::not_found));
+  }
   // The checks that reached the limiter, and what it answers.
   std::vector<actors::rate_check> rate_checks;
   actors::rate_verdict verdict{true, 10, 9, 0, 0};

@@ -38,7 +38,7 @@ CAF_TEST(every call builder names a registered operation) {
       idempotency_begin("s", "k", "h"),
       idempotency_finish("s", "k", 200, "", ""),
       idempotency_abort("s", "k"),
-      idempotency_sweep(),
+      idempotency_sweep(1000),
   };
   for (const auto& call : calls) {
     CAF_MESSAGE(call.op);

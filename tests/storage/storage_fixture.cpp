@@ -96,6 +96,18 @@ std::vector<std::string> storage_fixture::sql_rows(const std::string& text) {
   return out;
 }
 
+std::string storage_fixture::query_plan(const std::string& statement,
+                                        const std::string& args, bool generic) {
+  sql("DEALLOCATE ALL");
+  sql("PREPARE q AS " + statement);
+  std::string text;
+  for (const auto& line : sql_rows(std::string{"SET LOCAL plan_cache_mode = "} +
+                                   (generic ? "force_generic_plan" : "auto") +
+                                   "; EXPLAIN EXECUTE q(" + args + ")"))
+    text += line + "\n";
+  return text;
+}
+
 int64_t storage_fixture::make_user(const std::string& name) {
   const int n = ++users_;
   auto rows =

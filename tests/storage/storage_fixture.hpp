@@ -54,6 +54,13 @@ public:
   /// Every row of `text`, each as its columns joined by '|'.
   std::vector<std::string> sql_rows(const std::string& text);
 
+  /// The plan of `statement` (SQL with $1, $2, ...) run with `args` (SQL
+  /// literals, comma-separated): as the custom plan a prepared statement
+  /// gets at its first executions, or with `generic` as the generic plan
+  /// PostgreSQL may cache later. One line of EXPLAIN per line.
+  std::string query_plan(const std::string& statement, const std::string& args,
+                         bool generic);
+
   /// Registers a user (auth.register) with a unique email; its id.
   int64_t make_user(const std::string& name = "User");
 
