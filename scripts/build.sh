@@ -9,6 +9,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 readonly BUILD_DIR=build
 jobs=$(nproc)
+# Paths below the checkout count as relative for ccache, so a second clone
+# (CI's) reuses what the first one compiled.
+export CCACHE_BASEDIR="$PWD"
 
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
 
