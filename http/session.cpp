@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/time.hpp"
 #include "core/utf8.hpp"
 #include "http/pipeline.hpp"
 
@@ -18,6 +19,23 @@ namespace numina::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+
+namespace {
+
+// RFC 9110 wants a Date on every answer; formatting it once a second per
+// thread keeps it off the hot path.
+const std::string& current_http_date() {
+  thread_local unix_seconds formatted_at = -1;
+  thread_local std::string text;
+  auto now = now_seconds();
+  if (now != formatted_at) {
+    text = format_http_date(now);
+    formatted_at = now;
+  }
+  return text;
+}
+
+} // namespace
 
 std::string choose_request_id(std::string_view sent) {
   if (!sent.empty() && sent.size() <= 128 && printable_ascii(sent))
@@ -211,6 +229,7 @@ void session::write(response r) {
   res->version(11);
   res->result(r.status);
   res->set(bhttp::field::server, "numina");
+  res->set(bhttp::field::date, current_http_date());
   if (!r.content_type.empty())
     res->set(bhttp::field::content_type, r.content_type);
   res->set("X-Request-Id", request_id_);
