@@ -1,6 +1,8 @@
 // What the end-to-end suites share: see e2e_support.hpp.
 #include "tests/e2e/e2e_support.hpp"
 
+#include "core/json_writer.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <iomanip>
@@ -339,32 +341,10 @@ std::string sorted_keys(const json_value& object) {
 }
 
 std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-  }
-  return out + "\"";
+  // The server's own escaping: tests and server agree on what JSON is.
+  std::string out;
+  numina::json_writer::append_string(out, text);
+  return out;
 }
 
 json_object& json_object::set(std::string_view key, std::string_view text) {
