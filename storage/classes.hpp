@@ -62,8 +62,8 @@ struct class_filter {
 db_call classes_create(const new_class& c); // returns the class row
 db_call classes_get(int64_t id);            // no row when missing
 /// Ordered by (starts_at, id) ascending; fetches limit + 1 rows.
-db_call classes_list(const class_filter& f, const std::optional<page_key>& after,
-                     int limit);
+db_call classes_list(const class_filter& f,
+                     const std::optional<page_key>& after, int limit);
 /// Only the provider may change a class: not_found, forbidden, or conflict
 /// (capacity below the current bookings). Returns the new row.
 db_call classes_patch(int64_t id, int64_t caller, const class_changes& c);

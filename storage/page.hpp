@@ -17,8 +17,7 @@ struct page_key {
 };
 
 /// Operations fetch limit + 1 rows: the extra row says there is a next page.
-template <class T>
-struct page {
+template <class T> struct page {
   std::vector<T> items;
   std::optional<page_key> next; // key of the last item, when more follow
 };
