@@ -14,6 +14,8 @@ entry_ptr make_entry(rendered r) {
   auto e = std::make_shared<cached_entry>();
   e->status = r.status;
   e->last_modified = r.last_modified;
+  if (r.last_modified != 0)
+    e->last_modified_text = format_http_date(r.last_modified);
   e->etag = "\"" + blake2b_hex(r.body, 16) + "\"";
   e->body = std::make_shared<const std::string>(std::move(r.body));
   return e;

@@ -22,6 +22,7 @@ struct cached_entry {
   std::shared_ptr<const std::string> gzip; // null until asked for
   std::string gzip_etag;
   unix_seconds last_modified = 0; // 0: the resource has no update time
+  std::string last_modified_text; // its IMF-fixdate, formatted once
 
   size_t bytes() const noexcept;
 };

@@ -5,7 +5,7 @@
 #include "actors/error_convert.hpp"
 #include "caf/all.hpp"
 #include "core/time.hpp"
-#include "storage/rows.hpp"
+#include "storage/jobs.hpp"
 
 namespace numina::actors {
 
@@ -69,8 +69,7 @@ void finish(job_pointer self, const std::optional<failure>& why) {
   st.waiting.clear();
 }
 
-// One chunk: the operation answers one row with `touched`, `more` and
-// `stale` (cache prefixes, one per line).
+// One chunk: the operation answers one row (storage/jobs.hpp).
 void run_chunk(job_pointer self) {
   auto& st = self->state;
   auto run = st.generation;
@@ -80,29 +79,16 @@ void run_chunk(job_pointer self) {
       .then(
           [=](storage::row_set& rows) {
             auto& st = self->state;
-            bool more = false;
-            std::vector<std::string> stale;
+            storage::job_chunk chunk;
             try {
-              if (!rows.empty()) {
-                auto& row = rows.rows.front();
-                st.rec.rows += static_cast<uint64_t>(
-                    storage::as_i64(row.at(storage::column(rows, "touched"))));
-                more = storage::as_bool(row.at(storage::column(rows, "more")));
-                std::string_view text =
-                    row.at(storage::column(rows, "stale")).text;
-                while (!text.empty()) {
-                  auto nl = text.find('\n');
-                  if (nl != 0)
-                    stale.emplace_back(text.substr(0, nl));
-                  if (nl == std::string_view::npos)
-                    break;
-                  text.remove_prefix(nl + 1);
-                }
-              }
+              chunk = storage::decode_job_chunk(rows);
             } catch (const std::exception& e) {
               finish(self, failure::of(error_code::internal, e.what()));
               return;
             }
+            st.rec.rows += static_cast<uint64_t>(chunk.touched);
+            const bool more = chunk.more;
+            auto& stale = chunk.stale;
             if (stale.empty() || !st.cfg.invalidate) {
               self->send(self, chunk_atom::value, run, more);
               return;

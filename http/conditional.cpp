@@ -41,7 +41,7 @@ bool not_modified(const request& req, std::string_view etag,
 }
 
 response not_modified_response(std::string_view etag,
-                               unix_seconds last_modified,
+                               std::string_view last_modified,
                                std::string_view cache_control) {
   response r;
   r.status = 304;
@@ -49,8 +49,8 @@ response not_modified_response(std::string_view etag,
   r.set("ETag", std::string{etag});
   r.set("Cache-Control", std::string{cache_control});
   r.set("Vary", "Accept-Encoding");
-  if (last_modified != 0)
-    r.set("Last-Modified", format_http_date(last_modified));
+  if (!last_modified.empty())
+    r.set("Last-Modified", std::string{last_modified});
   return r;
 }
 
@@ -90,7 +90,7 @@ response from_entry(const request& req, const actors::cached_entry& e,
   const auto& etag = gz ? e.gzip_etag : e.etag;
   response r;
   if (e.status == 200 && not_modified(req, etag, e.last_modified)) {
-    r = not_modified_response(etag, e.last_modified, cache_control);
+    r = not_modified_response(etag, e.last_modified_text, cache_control);
   } else {
     r.status = e.status;
     r.body = gz ? *e.gzip : *e.body;
@@ -98,8 +98,8 @@ response from_entry(const request& req, const actors::cached_entry& e,
       r.set("ETag", etag);
       r.set("Cache-Control", std::string{cache_control});
       r.set("Vary", "Accept-Encoding");
-      if (e.last_modified != 0)
-        r.set("Last-Modified", format_http_date(e.last_modified));
+      if (!e.last_modified_text.empty())
+        r.set("Last-Modified", e.last_modified_text);
       if (gz)
         r.set("Content-Encoding", "gzip");
     } else {
@@ -128,14 +128,16 @@ void finish_get(const request& req, response& r) {
   for (auto& [name, value] : r.headers)
     if (name == "Cache-Control")
       cache_control = value;
+  const std::string last_modified_text =
+      last_modified != 0 ? format_http_date(last_modified) : std::string{};
   if (not_modified(req, etag, last_modified)) {
-    r = not_modified_response(etag, last_modified, cache_control);
+    r = not_modified_response(etag, last_modified_text, cache_control);
     return;
   }
   r.set("ETag", etag);
   r.set("Vary", "Accept-Encoding");
-  if (last_modified != 0)
-    r.set("Last-Modified", format_http_date(last_modified));
+  if (!last_modified_text.empty())
+    r.set("Last-Modified", last_modified_text);
   if (gz)
     r.set("Content-Encoding", "gzip");
 }
