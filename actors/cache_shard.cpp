@@ -2,8 +2,8 @@
 
 #include <unordered_map>
 
-#include "actors/cache_store.hpp"
 #include "actors/error_convert.hpp"
+#include "actors/shard_store.hpp"
 #include "caf/all.hpp"
 
 namespace numina::actors {
@@ -17,10 +17,9 @@ struct inflight {
 };
 
 struct shard_state {
-  explicit shard_state() : store(0) {}
   cache_shard_config cfg;
   db_pool_actor pool;
-  cache_store store;
+  std::shared_ptr<shard_store> store; // shared with the edge's fresh reads
   std::unordered_map<std::string, inflight> loading;
   cache_shard_stats stats;
   static constexpr const char* name = "cache_shard";
@@ -31,10 +30,9 @@ using shard_pointer = cache_shard_actor::stateful_pointer<shard_state>;
 // Answers one request, adding the gzip variant first when it asks for it
 // and the entry has none yet (compressed once, then kept).
 void answer(shard_pointer self, cache_fetch& f, entry_ptr e, bool stale) {
-  if (f.read.want_gzip && e->status == 200 && !e->gzip &&
-      e->body->size() > gzip_threshold) {
+  if (needs_gzip(*e, f.read.want_gzip)) {
     e = with_gzip(*e);
-    self->state.store.update(f.read.key, e);
+    self->state.store->locked()->update(f.read.key, e);
   }
   f.done(cache_answer{std::move(e), stale, {}});
 }
@@ -61,10 +59,11 @@ void finish(shard_pointer self, const std::string& key,
   if (!waiting.invalidated) {
     auto now = self->clock().now();
     if (entry->status == 200)
-      st.store.put(key, entry, now + ttl, now + ttl + st.cfg.stale_grace);
+      st.store->locked()->put(key, entry, now + ttl,
+                              now + ttl + st.cfg.stale_grace);
     else // a 404: kept briefly, never served stale
-      st.store.put(key, entry, now + st.cfg.ttl_not_found,
-                   now + st.cfg.ttl_not_found);
+      st.store->locked()->put(key, entry, now + st.cfg.ttl_not_found,
+                              now + st.cfg.ttl_not_found);
   }
   for (auto& f : waiting.waiters)
     answer(self, f, entry, false);
@@ -117,58 +116,62 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 
 cache_shard_actor spawn_cache_shard(caf::actor_system& sys,
                                     cache_shard_config cfg,
+                                    std::shared_ptr<shard_store> store,
                                     db_pool_actor pool) {
-  return sys.spawn(
-      [cfg, pool](shard_pointer self) -> cache_shard_actor::behavior_type {
-        auto& st = self->state;
-        st.cfg = cfg;
-        st.pool = pool;
-        st.store = cache_store{cfg.max_bytes};
-        st.stats.shard = cfg.index;
-        return {
-            [=](fetch_atom, cache_fetch& f) {
-              auto& st = self->state;
-              auto found = st.store.find(f.read.key, self->clock().now());
-              if (found && found->fresh) {
-                ++st.stats.hits;
-                answer(self, f, found->entry, false);
-                return;
-              }
-              ++st.stats.misses;
-              auto& l = st.loading[f.read.key];
-              if (found)
-                l.stale = found->entry;
-              l.waiters.push_back(std::move(f));
-              if (l.waiters.size() == 1)
-                start_load(self, l.waiters.front());
-            },
-            [=](invalidate_atom, const std::vector<std::string>& keys,
-                const std::vector<std::string>& prefixes) -> uint64_t {
-              auto& st = self->state;
-              uint64_t removed = 0;
-              for (auto& k : keys) {
-                removed += st.store.erase(k);
-                if (auto i = st.loading.find(k); i != st.loading.end())
-                  i->second.invalidated = true;
-              }
-              for (auto& p : prefixes) {
-                removed += st.store.erase_prefix(p);
-                for (auto& kv : st.loading)
-                  if (starts_with(kv.first, p))
-                    kv.second.invalidated = true;
-              }
-              st.stats.invalidations += removed;
-              return removed;
-            },
-            [=](stats_atom) -> cache_shard_stats {
-              auto s = self->state.stats;
-              s.entries = self->state.store.entries();
-              s.bytes = self->state.store.bytes();
-              s.evictions = self->state.store.evictions();
-              return s;
-            },
-        };
-      });
+  return sys.spawn([cfg, store, pool](
+                       shard_pointer self) -> cache_shard_actor::behavior_type {
+    auto& st = self->state;
+    st.cfg = cfg;
+    st.pool = pool;
+    st.store = store;
+    st.stats.shard = cfg.index;
+    return {
+        [=](fetch_atom, cache_fetch& f) {
+          auto& st = self->state;
+          auto found =
+              st.store->locked()->find(f.read.key, self->clock().now());
+          if (found && found->fresh) {
+            ++st.stats.hits;
+            answer(self, f, found->entry, false);
+            return;
+          }
+          ++st.stats.misses;
+          auto& l = st.loading[f.read.key];
+          if (found)
+            l.stale = found->entry;
+          l.waiters.push_back(std::move(f));
+          if (l.waiters.size() == 1)
+            start_load(self, l.waiters.front());
+        },
+        [=](invalidate_atom, const std::vector<std::string>& keys,
+            const std::vector<std::string>& prefixes) -> uint64_t {
+          auto& st = self->state;
+          uint64_t removed = 0;
+          for (auto& k : keys) {
+            removed += st.store->locked()->erase(k);
+            if (auto i = st.loading.find(k); i != st.loading.end())
+              i->second.invalidated = true;
+          }
+          for (auto& p : prefixes) {
+            removed += st.store->locked()->erase_prefix(p);
+            for (auto& kv : st.loading)
+              if (starts_with(kv.first, p))
+                kv.second.invalidated = true;
+          }
+          st.stats.invalidations += removed;
+          return removed;
+        },
+        [=](stats_atom) -> cache_shard_stats {
+          auto s = self->state.stats;
+          s.hits += self->state.store->edge_hits();
+          auto store = self->state.store->locked();
+          s.entries = store->entries();
+          s.bytes = store->bytes();
+          s.evictions = store->evictions();
+          return s;
+        },
+    };
+  });
 }
 
 } // namespace numina::actors

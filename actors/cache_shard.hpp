@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 
 #include "actors/interfaces.hpp"
 
@@ -14,13 +15,18 @@ namespace numina::actors {
 
 struct cache_shard_config {
   uint32_t index = 0;
-  size_t max_bytes = 64u << 20;
   caf::timespan stale_grace = std::chrono::minutes(10);
   caf::timespan ttl_not_found = std::chrono::seconds(5);
   caf::timespan load_timeout = std::chrono::seconds(10);
 };
 
+class shard_store;
+
+/// The shard keeps its entries in `store`, which the edge reads too
+/// (actors/shard_store.hpp).
 cache_shard_actor spawn_cache_shard(caf::actor_system& sys,
-                                    cache_shard_config cfg, db_pool_actor pool);
+                                    cache_shard_config cfg,
+                                    std::shared_ptr<shard_store> store,
+                                    db_pool_actor pool);
 
 } // namespace numina::actors

@@ -55,6 +55,12 @@ public:
   /// a miss (see actors/cache_entry.hpp).
   virtual void cached(cache_read read, cache_done done) = 0;
 
+  /// A fresh cached entry for `key`, read on the caller's thread with no
+  /// hop (actors/shard_store.hpp); null when only cached() can answer: a
+  /// miss, an expired entry, or a gzip variant still to be made. Try this
+  /// first on hot paths, then cached().
+  virtual entry_ptr cached_fresh(const std::string& key, bool want_gzip) = 0;
+
   using count_done = std::function<void(outcome<uint64_t>)>;
   using cache_stats_done =
       std::function<void(outcome<std::vector<cache_shard_stats>>)>;

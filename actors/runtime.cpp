@@ -9,6 +9,7 @@
 #include "actors/job.hpp"
 #include "actors/password_pool.hpp"
 #include "actors/rate_limit_registry.hpp"
+#include "actors/shard_store.hpp"
 #include "caf/all.hpp"
 #include "storage/catalog.hpp"
 
@@ -69,12 +70,13 @@ struct runtime::impl final : gateway {
     for (unsigned i = 0; i < shard_count; ++i) {
       cache_shard_config cc;
       cc.index = i;
-      cc.max_bytes = s.cache.max_bytes / shard_count;
       cc.stale_grace = s.cache.stale_grace;
       cc.ttl_not_found = s.cache.ttl_not_found;
       cc.load_timeout = s.database.acquire_timeout +
                         s.database.statement_timeout + std::chrono::seconds(1);
-      shards.push_back(spawn_cache_shard(sys, cc, pool));
+      shard_stores.push_back(std::make_shared<shard_store>(
+          cache_store{s.cache.max_bytes / shard_count}));
+      shards.push_back(spawn_cache_shard(sys, cc, shard_stores.back(), pool));
     }
     jobs = spawn_job_supervisor(sys, job_configs(s), pool);
     // A reply can take the acquire wait plus one statement; the margin
@@ -118,15 +120,21 @@ struct runtime::impl final : gateway {
     done(rate_table->snapshot());
   }
 
-  const cache_shard_actor& shard_of(std::string_view key) const {
-    auto h = std::hash<std::string_view>{}(routing_part(key));
-    return shards[h % shards.size()];
+  size_t shard_index(std::string_view key) const {
+    return std::hash<std::string_view>{}(routing_part(key)) % shards.size();
   }
 
   void cached(cache_read read, cache_done done) override {
-    const auto& shard = shard_of(read.key);
+    const auto& shard = shards[shard_index(read.key)];
     caf::anon_send(shard, fetch_atom::value,
                    cache_fetch{std::move(read), std::move(done)});
+  }
+
+  entry_ptr cached_fresh(const std::string& key, bool want_gzip) override {
+    if (stopped)
+      return nullptr;
+    return shard_stores[shard_index(key)]->fresh(
+        key, want_gzip, std::chrono::steady_clock::now());
   }
 
   void invalidate(std::vector<std::string> keys,
@@ -137,8 +145,7 @@ struct runtime::impl final : gateway {
     for (auto& shard : shards)
       plan.emplace_back(shard, std::vector<std::string>{});
     for (auto& k : keys)
-      plan[std::hash<std::string_view>{}(routing_part(k)) % shards.size()]
-          .second.push_back(k);
+      plan[shard_index(k)].second.push_back(k);
     auto timeout = std::chrono::seconds(5);
     sys.spawn([plan, prefixes, done, timeout](caf::event_based_actor* self) {
       auto pending = std::make_shared<size_t>(plan.size());
@@ -256,6 +263,7 @@ struct runtime::impl final : gateway {
   std::shared_ptr<rate_limit_table> rate_table;
   std::vector<rate_registry_local> rate_shards; // never empty
   std::vector<cache_shard_actor> shards;
+  std::vector<std::shared_ptr<shard_store>> shard_stores; // one per shard
   job_supervisor_actor jobs;
   caf::timespan query_timeout;
   // A full queue of hashes ahead (256 at ~0.1 s over 2 workers) fits.

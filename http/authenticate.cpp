@@ -6,6 +6,22 @@
 
 namespace numina::http {
 
+namespace {
+
+// The token lookup's answer: the user's id, or 404 for an unknown token.
+void admit(const actors::cached_entry& e, const std::string& hash,
+           const route& r, const exchange_ptr& ex, next_step next) {
+  if (e.status != 200) {
+    ex->fail(failure::of(error_code::unauthorized));
+    return;
+  }
+  ex->user_id = std::stoll(*e.body);
+  ex->token_hash = hash;
+  next(r, ex);
+}
+
+} // namespace
+
 void authenticate_user(const route& r, const exchange_ptr& ex, next_step next) {
   auto token = bearer_token(ex->req);
   if (token.empty()) {
@@ -13,10 +29,16 @@ void authenticate_user(const route& r, const exchange_ptr& ex, next_step next) {
     return;
   }
   auto hash = token_hash(token);
+  auto key = cache_keys::session(hash);
+  // The hot path: a fresh token lookup needs no hop to an actor.
+  if (auto hit = ex->svc.gate.cached_fresh(key, false)) {
+    admit(*hit, hash, r, ex, next);
+    return;
+  }
   const route* matched = &r;
   // Token lookups read through the cache: a hot read needs no database.
   actors::cache_read read;
-  read.key = cache_keys::session(hash);
+  read.key = std::move(key);
   read.ttl = ex->svc.settings.cache.ttl_sessions;
   read.load = storage::auth_session_user(hash);
   read.render = [](const storage::row_set& rows) -> outcome<actors::rendered> {
@@ -32,13 +54,7 @@ void authenticate_user(const route& r, const exchange_ptr& ex, next_step next) {
           ex->fail(a.error);
           return;
         }
-        if (a.entry->status != 200) {
-          ex->fail(failure::of(error_code::unauthorized));
-          return;
-        }
-        ex->user_id = std::stoll(*a.entry->body);
-        ex->token_hash = hash;
-        next(*matched, ex);
+        admit(*a.entry, hash, *matched, ex, next);
       }));
 }
 

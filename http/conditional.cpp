@@ -93,7 +93,7 @@ response from_entry(const request& req, const actors::cached_entry& e,
     r = not_modified_response(etag, e.last_modified_text, cache_control);
   } else {
     r.status = e.status;
-    r.body = gz ? *e.gzip : *e.body;
+    r.shared_body = gz ? e.gzip : e.body;
     if (e.status == 200) {
       r.set("ETag", etag);
       r.set("Cache-Control", std::string{cache_control});

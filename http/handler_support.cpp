@@ -42,6 +42,10 @@ bool failed(const exchange_ptr& ex, const body_reader& r) {
 void answer_cached(const exchange_ptr& ex, actors::cache_read read,
                    std::string_view cache_control) {
   read.want_gzip = accepts_gzip(ex->req.header("accept-encoding"));
+  if (auto hit = ex->svc.gate.cached_fresh(read.key, read.want_gzip)) {
+    ex->respond(from_entry(ex->req, *hit, false, cache_control));
+    return;
+  }
   ex->svc.gate.cached(
       std::move(read),
       ex->on_executor([ex, cache_control](actors::cache_answer a) {

@@ -2,6 +2,7 @@
 // http/server.cpp and http/session.cpp, everything else sees these.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,11 +38,18 @@ struct response {
   std::string content_type = "application/json";
   header_list headers;
   std::string body;
+  /// A body shared with the cache, sent instead of `body` when set: a hot
+  /// read copies no bytes.
+  std::shared_ptr<const std::string> shared_body;
   bool close = false; // close the connection after this response
   /// A GET answer's resource update time, for Last-Modified (0: none).
   unix_seconds last_modified = 0;
 
   response& set(std::string name, std::string value);
+  /// The bytes to send: the shared body if any, else `body`.
+  std::string_view payload() const noexcept {
+    return shared_body ? std::string_view{*shared_body} : body;
+  }
 };
 
 /// The contract's error body with `Cache-Control: no-store`.

@@ -6,13 +6,14 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "core/time.hpp"
 #include "core/utf8.hpp"
 #include "http/pipeline.hpp"
+#include "http/wire.hpp"
 
 namespace numina::http {
 
@@ -225,29 +226,25 @@ void session::dispatch() {
 void session::write(response r) {
   if (closed_)
     return;
-  auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-  res->version(11);
-  res->result(r.status);
-  res->set(bhttp::field::server, "numina");
-  res->set(bhttp::field::date, current_http_date());
-  if (!r.content_type.empty())
-    res->set(bhttp::field::content_type, r.content_type);
-  res->set("X-Request-Id", request_id_);
-  for (auto& [name, value] : r.headers)
-    res->insert(name, value);
   const bool close = r.close || !keep_alive_ || stopping_ || hub_.stopping;
-  res->keep_alive(!close);
-  if (head_) {
-    res->content_length(r.body.size()); // the GET's length, no body
-  } else {
-    res->body() = std::move(r.body);
-    res->prepare_payload();
-  }
+  // Kept in the session until the write completes: the buffers point into
+  // it, and the head's capacity is reused by the next answer.
+  answer_ = std::move(r);
+  const auto payload = answer_.payload();
+  answer_head_.clear();
+  append_head(
+      answer_head_, answer_,
+      head_fields{current_http_date(), request_id_, payload.size(), close});
+  const std::array<net::const_buffer, 2> buffers{
+      net::buffer(answer_head_),
+      head_ ? net::const_buffer{}
+            : net::buffer(payload.data(), payload.size())};
   stream_.expires_after(hub_.settings.http.idle_timeout);
-  bhttp::async_write(
-      stream_, *res,
-      [self = shared_from_this(), res, close](beast::error_code ec, size_t) {
+  net::async_write(
+      stream_, buffers,
+      [self = shared_from_this(), close](beast::error_code ec, size_t) {
         self->in_flight_ = false;
+        self->answer_ = response{};
         if (ec) {
           self->closed_ = true;
           self->stream_.close();

@@ -75,6 +75,8 @@ private:
   bool stopping_ = false;
   bool closed_ = false;
   std::unique_ptr<std::array<char, 4096>> scratch_; // drained on close
+  response answer_;                                 // being written
+  std::string answer_head_; // its status line and headers
 };
 
 /// X-Request-Id: the client's when it is 1..128 printable characters, else

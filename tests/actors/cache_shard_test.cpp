@@ -6,6 +6,7 @@
 
 #include "actors/cache_shard.hpp"
 #include "actors/error_convert.hpp"
+#include "actors/shard_store.hpp"
 #include "caf/all.hpp"
 
 using namespace numina;
@@ -49,18 +50,27 @@ struct fixture : test_coordinator_fixture<> {
   std::shared_ptr<scripted_db> db = std::make_shared<scripted_db>();
   db_pool_actor pool = sys.spawn(scripted_pool, db);
   cache_shard_actor shard;
+  std::shared_ptr<shard_store> store; // the one `shard` keeps its entries in
   // What the callbacks received, in order.
   std::vector<std::string> answers;
 
-  fixture() { shard = make_shard(1 << 20); }
+  fixture() {
+    store = std::make_shared<shard_store>(cache_store{1 << 20});
+    shard = make_shard(store);
+  }
 
-  cache_shard_actor make_shard(size_t max_bytes) {
+  cache_shard_actor make_shard(std::shared_ptr<shard_store> s) {
     cache_shard_config cfg;
-    cfg.max_bytes = max_bytes;
     cfg.stale_grace = 10min;
     cfg.ttl_not_found = 5s;
     cfg.load_timeout = 1h; // never fires in these tests
-    return spawn_cache_shard(sys, cfg, pool);
+    return spawn_cache_shard(sys, cfg, std::move(s), pool);
+  }
+
+  // What the edge reads without a message to the shard.
+  std::string edge_read(const std::string& key, bool gzip = false) {
+    auto e = store->fresh(key, gzip, sched.clock().now());
+    return e ? *e->body : "(none)";
   }
 
   ~fixture() {
@@ -214,7 +224,7 @@ CAF_TEST(an_invalidation_during_a_load_keeps_the_loaded_answer_out) {
 }
 
 CAF_TEST(the_memory_bound_evicts_the_least_recently_used) {
-  auto small = make_shard(2000);
+  auto small = make_shard(std::make_shared<shard_store>(cache_store{2000}));
   fetch(small, "a|", std::string(300, 'a'));
   fetch(small, "b|", std::string(300, 'b'));
   fetch(small, "a|", std::string(300, 'a')); // a is now the most recent
@@ -264,6 +274,35 @@ CAF_TEST(gzip_is_computed_once_for_large_bodies_when_asked) {
   CAF_CHECK(seen.entry->gzip_etag != seen.entry->etag);
   CAF_CHECK(seen.entry->gzip->size() < 200u);
   CAF_CHECK_EQUAL(db->loads, 1);
+}
+
+CAF_TEST(the_edge_reads_fresh_entries_without_a_message_and_counts_hits) {
+  CAF_CHECK_EQUAL(edge_read("class:9|"), "(none)"); // absent: ask the shard
+  fetch(shard, "class:9|", "c9", 60s);
+  CAF_CHECK_EQUAL(edge_read("class:9|"), "c9#1");
+  CAF_CHECK_EQUAL(edge_read("class:9|"), "c9#1");
+  CAF_CHECK_EQUAL(db->loads, 1);
+  auto s = stats();
+  CAF_CHECK_EQUAL(s.hits, 2u);   // both edge reads
+  CAF_CHECK_EQUAL(s.misses, 1u); // the first fetch only
+}
+
+CAF_TEST(
+    the_edge_leaves_expired_invalidated_and_gzip_wanting_reads_to_the_shard) {
+  fetch(shard, "class:10|", "c10", 60s);
+  advance_time(60s);
+  CAF_CHECK_EQUAL(edge_read("class:10|"), "(none)"); // past its TTL
+  fetch(shard, "class:10|", "c10", 60s);             // reloaded by the shard
+  CAF_CHECK_EQUAL(edge_read("class:10|"), "c10#2");
+  invalidate({"class:10|"}, {});
+  CAF_CHECK_EQUAL(edge_read("class:10|"), "(none)"); // the write's effect
+  fetch(shard, "big|", std::string(2000, 'y'), 60s);
+  // The shard compresses; the edge's thread never does.
+  CAF_CHECK_EQUAL(edge_read("big|", true), "(none)");
+  CAF_CHECK_EQUAL(edge_read("big|").size(), 2002u); // "yyy...#3"
+  fetch(shard, "big|", std::string(2000, 'y'), 60s, true);
+  CAF_CHECK_NOT_EQUAL(edge_read("big|", true), "(none)");
+  CAF_CHECK_EQUAL(db->loads, 3);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -28,6 +28,9 @@ struct recording_gateway : actors::gateway {
     done(actors::cache_answer{nullptr, false,
                               failure::of(error_code::unavailable)});
   }
+  actors::entry_ptr cached_fresh(const std::string&, bool) override {
+    return nullptr;
+  }
   void invalidate(std::vector<std::string>, std::vector<std::string>,
                   count_done done) override {
     done(uint64_t{0});
