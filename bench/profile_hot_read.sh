@@ -140,9 +140,8 @@ cg_edge() {
 summarise() {
   local tree=$1 per=$2 total=$3
   local t=$tree
-  local sched worker parser dispatch pipeline match authn auth_cached
-  local auth_cb after_auth rl_step cached shard handoff_a handoff_b
-  local answer_cb answer_cb_mgr write
+  local sched worker parser dispatch pipeline match authn auth_fresh
+  local limit after_auth answer fresh write
   sched=$(cg_incl "$t" ':boost::asio::detail::scheduler::run(')
   worker=$(cg_incl "$t" ':caf::scheduler::worker<caf::policy::work_stealing>::run()')
   parser=$(cg_incl "$t" ':boost::beast::http::basic_parser<true>::put(')
@@ -151,25 +150,15 @@ summarise() {
     ':numina::http::run_pipeline(')
   match=$(cg_incl "$t" ':numina::http::router::match(')
   authn=$(cg_incl "$t" ':numina::http::authenticate_user(')
-  auth_cached=$(cg_edge "$t" ':numina::http::authenticate_user(' \
-    ':numina::actors::runtime::impl::cached(')
-  auth_cb=$(cg_incl "$t" 'void (), numina::http::exchange::on_executor<numina::http::authenticate_user(&&_M_invoke(')
+  # A hot read answers on the connection's thread from start to end: each
+  # step calls the next, so a step's own cost is its inclusive count minus
+  # the next step's.
+  auth_fresh=$(cg_edge "$t" ':numina::http::authenticate_user(' \
+    ':numina::actors::runtime::impl::cached_fresh(')
+  limit=$(cg_incl "$t" ':numina::http::(anonymous namespace)::limit_then_rest(')
   after_auth=$(cg_incl "$t" ':numina::http::(anonymous namespace)::after_auth(')
-  # The rate-limit step between authentication and the rest (if present).
-  rl_step=$(cg_incl "$t" ':numina::http::(anonymous namespace)::limit_then_rest(')
-  if ((rl_step > 0)); then
-    rl_step=$((rl_step - after_auth))
-  fi
-  cached=$(cg_incl "$t" ':numina::actors::runtime::impl::cached(')
-  shard=$(cg_incl "$t" ':caf::trivial_match_case<numina::actors::spawn_cache_shard')
-  # The shard's answer handed to the connection's strand (net::post from a
-  # CAF thread): the on_executor wrappers taking a cache_answer.
-  handoff_a=$(cg_incl "$t" 'void (numina::actors::cache_answer), numina::http::exchange::on_executor<numina::http::answer_cached(&&_M_invoke(')
-  handoff_b=$(cg_incl "$t" 'void (numina::actors::cache_answer), numina::http::exchange::on_executor<numina::http::authenticate_user(&&_M_invoke(')
-  answer_cb=$(cg_incl "$t" 'void (), numina::http::exchange::on_executor<numina::http::answer_cached(&&_M_invoke(')
-  # Destroying the posted callback drops the last reference to the
-  # exchange: the request's teardown.
-  answer_cb_mgr=$(cg_incl "$t" 'void (), numina::http::exchange::on_executor<numina::http::answer_cached(&&_M_manager(')
+  answer=$(cg_incl "$t" ':numina::http::answer_cached(')
+  fresh=$(cg_incl "$t" ':numina::actors::runtime::impl::cached_fresh(')
   write=$(cg_incl "$t" ':numina::http::session::write(')
 
   local -a names=() values=() notes=()
@@ -184,28 +173,26 @@ summarise() {
   add "route (router::match)" "$match" "router::match"
   add "pipeline glue" "$((pipeline - match - authn))" \
     "run_pipeline minus route and authenticate_user"
-  add "auth (token hash, session key, answer)" \
-    "$((authn - auth_cached + auth_cb - after_auth - rl_step))" \
-    "authenticate_user minus its cache call, plus its callback minus what follows"
-  add "rate-limit step (limiting off)" "$rl_step" "limit_then_rest minus after_auth"
-  add "handler (idempotency, get_class)" "$((after_auth - (cached - auth_cached)))" \
-    "after_auth minus get_class's cache call"
-  add "CAF enqueue (gateway cached())" "$cached" "runtime::impl::cached, both calls"
-  add "cache (shard behaviour)" "$((shard - handoff_a - handoff_b))" \
-    "the fetch handler minus the hand-off of its answers"
-  add "hand-off CAF -> Asio (post)" "$((handoff_a + handoff_b))" \
-    "on_executor wrappers of the two cache answers"
-  add "CAF scheduling/mailbox" "$((worker - shard))" \
-    "worker::run minus the shard's handler"
-  add "response (from_entry, headers)" "$((answer_cb - write + answer_cb_mgr))" \
-    "answer callback minus session::write, plus the exchange's teardown"
-  add "write (session::write)" "$write" "Beast fields, serializer, send"
+  add "auth (token hash, session key)" "$((authn - auth_fresh - limit))" \
+    "authenticate_user minus its cache lookup and what follows"
+  add "rate-limit step" "$((limit - after_auth))" \
+    "limit_then_rest minus after_auth"
+  add "handler (idempotency, get_class)" "$((after_auth - answer))" \
+    "after_auth minus answer_cached"
+  add "cache lookups (token, class)" "$fresh" \
+    "runtime::impl::cached_fresh, both calls: shard store under its mutex"
+  add "response (from_entry, responders)" "$((answer - (fresh - auth_fresh) - write))" \
+    "answer_cached minus its lookup and session::write"
+  add "write (session::write)" "$write" \
+    "status line and headers by hand, async_write started (sendmsg)"
+  add "CAF workers (idle)" "$worker" \
+    "worker::run: no request crosses to an actor when both lookups hit"
   local sum=0 i
   for i in "${values[@]}"; do
     sum=$((sum + i))
   done
   add "Asio, syscall wrappers, rest" "$((total - sum))" \
-    "everything else: reactor, strands, timers, read/recv path"
+    "everything else: reactor, strands, timers, read/recv path, teardown"
 
   printf '%-40s %10s %7s  %s\n' stage Ir/request share "computed as"
   for i in "${!names[@]}"; do
