@@ -141,7 +141,7 @@ summarise() {
   local tree=$1 per=$2 total=$3
   local t=$tree
   local sched worker parser dispatch pipeline match authn auth_fresh
-  local limit after_auth answer fresh write
+  local limit limit_cb after_auth answer fresh write
   sched=$(cg_incl "$t" ':boost::asio::detail::scheduler::run(')
   worker=$(cg_incl "$t" ':caf::scheduler::worker<caf::policy::work_stealing>::run()')
   parser=$(cg_incl "$t" ':boost::beast::http::basic_parser<true>::put(')
@@ -156,6 +156,9 @@ summarise() {
   auth_fresh=$(cg_edge "$t" ':numina::http::authenticate_user(' \
     ':numina::actors::runtime::impl::cached_fresh(')
   limit=$(cg_incl "$t" ':numina::http::(anonymous namespace)::limit_then_rest(')
+  # With limiting on, the rest of the request runs in the limiter's verdict,
+  # posted back to the connection's strand.
+  limit_cb=$(cg_incl "$t" 'void (), numina::http::exchange::on_executor<numina::http::check_rate_limit(&&_M_invoke(')
   after_auth=$(cg_incl "$t" ':numina::http::(anonymous namespace)::after_auth(')
   answer=$(cg_incl "$t" ':numina::http::answer_cached(')
   fresh=$(cg_incl "$t" ':numina::actors::runtime::impl::cached_fresh(')
@@ -175,8 +178,8 @@ summarise() {
     "run_pipeline minus route and authenticate_user"
   add "auth (token hash, session key)" "$((authn - auth_fresh - limit))" \
     "authenticate_user minus its cache lookup and what follows"
-  add "rate-limit step" "$((limit - after_auth))" \
-    "limit_then_rest minus after_auth"
+  add "rate-limit step (edge side)" "$((limit + limit_cb - after_auth))" \
+    "limit_then_rest plus the verdict's callback minus after_auth"
   add "handler (idempotency, get_class)" "$((after_auth - answer))" \
     "after_auth minus answer_cached"
   add "cache lookups (token, class)" "$fresh" \
@@ -185,8 +188,8 @@ summarise() {
     "answer_cached minus its lookup and session::write"
   add "write (session::write)" "$write" \
     "status line and headers by hand, async_write started (sendmsg)"
-  add "CAF workers (idle)" "$worker" \
-    "worker::run: no request crosses to an actor when both lookups hit"
+  add "CAF workers" "$worker" \
+    "worker::run: idle polling; the limiters' work when limiting is on"
   local sum=0 i
   for i in "${values[@]}"; do
     sum=$((sum + i))
