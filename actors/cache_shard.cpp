@@ -129,7 +129,7 @@ cache_shard_actor spawn_cache_shard(caf::actor_system& sys,
         [=](fetch_atom, cache_fetch& f) {
           auto& st = self->state;
           auto found =
-              st.store->locked()->find(f.read.key, self->clock().now());
+              st.store->locked()->find_again(f.read.key, self->clock().now());
           if (found && found->fresh) {
             ++st.stats.hits;
             answer(self, f, found->entry, false);

@@ -52,7 +52,9 @@ public:
   virtual void rate_limit_stats(rate_stats_done done) = 0;
 
   /// Read-through: the cached answer for `read.key`, loaded and rendered on
-  /// a miss (see actors/cache_entry.hpp).
+  /// a miss (see actors/cache_entry.hpp). For after cached_fresh() said no:
+  /// the shard does not count the key's use a second time (eviction
+  /// policy, actors/cache_store.hpp).
   virtual void cached(cache_read read, cache_done done) = 0;
 
   /// A fresh cached entry for `key`, read on the caller's thread with no

@@ -75,7 +75,7 @@ struct runtime::impl final : gateway {
       cc.load_timeout = s.database.acquire_timeout +
                         s.database.statement_timeout + std::chrono::seconds(1);
       shard_stores.push_back(std::make_shared<shard_store>(
-          cache_store{s.cache.max_bytes / shard_count}));
+          cache_store{s.cache.max_bytes / shard_count, s.cache.eviction}));
       shards.push_back(spawn_cache_shard(sys, cc, shard_stores.back(), pool));
     }
     jobs = spawn_job_supervisor(sys, job_configs(s), pool);

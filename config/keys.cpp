@@ -100,6 +100,23 @@ key_spec list_key(std::string key, std::string doc, Access access) {
           }};
 }
 
+key_spec eviction_key() {
+  return {"cache.eviction", "what a full cache drops: lru or tinylfu", false,
+          [](settings& s, std::string_view v) -> std::optional<std::string> {
+            if (v == "lru")
+              s.cache.eviction = cache_eviction::lru;
+            else if (v == "tinylfu")
+              s.cache.eviction = cache_eviction::tinylfu;
+            else
+              return std::string{"must be lru or tinylfu"};
+            return std::nullopt;
+          },
+          [](const settings& s) {
+            return std::string{
+                s.cache.eviction == cache_eviction::lru ? "lru" : "tinylfu"};
+          }};
+}
+
 void add_policy(std::vector<key_spec>& keys, const std::string& name,
                 rate_policy rate_limit_settings::*policy) {
   keys.push_back(uint_key<uint32_t>(
@@ -199,6 +216,7 @@ std::vector<key_spec> make_keys() {
   k.push_back(size_key(
       "cache.max_bytes", "memory bound of the whole cache",
       [](auto& s) -> auto& { return s.cache.max_bytes; }, 1 << 20));
+  k.push_back(eviction_key());
   k.push_back(duration_key(
       "cache.ttl_users", "TTL of user profiles",
       [](auto& s) -> auto& { return s.cache.ttl_users; }));

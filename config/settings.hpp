@@ -53,9 +53,17 @@ struct auth_settings {
   unsigned hash_concurrency = 2;      // hashes running at once
 };
 
+// Which entries a full cache shard keeps (docs/benchmarks.md, "Cache
+// eviction: LRU vs W-TinyLFU", measures both on the API's mix).
+enum class cache_eviction {
+  lru,     // least recently used goes first
+  tinylfu, // W-TinyLFU: admits a new entry only if it is used more often
+};
+
 struct cache_settings {
   unsigned shards = 4;
   uint64_t max_bytes = 256ull << 20;
+  cache_eviction eviction = cache_eviction::tinylfu;
   duration ttl_users = 30min;
   duration ttl_classes = 15min;
   duration ttl_matches = 1h;

@@ -1,5 +1,7 @@
 #include "http/handler_support.hpp"
 
+#include <algorithm>
+
 #include "core/log.hpp"
 #include "http/conditional.hpp"
 #include "http/query.hpp"
@@ -76,7 +78,23 @@ void invalidate_then_respond(const exchange_ptr& ex,
 
 std::string fields_variant(const request& req) {
   auto v = query_param(req.query, "fields");
-  return v && v.value() ? "fields=" + *v.value() : std::string{};
+  if (!v || !v.value())
+    return {};
+  std::vector<std::string_view> names;
+  std::string_view rest = *v.value();
+  for (auto comma = rest.find(','); comma != std::string_view::npos;
+       comma = rest.find(',')) {
+    names.push_back(rest.substr(0, comma));
+    rest.remove_prefix(comma + 1);
+  }
+  names.push_back(rest);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::string out = "fields=";
+  for (auto& name : names)
+    out.append(name).push_back(',');
+  out.pop_back();
+  return out;
 }
 
 } // namespace numina::http

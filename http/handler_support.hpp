@@ -49,7 +49,9 @@ void invalidate_then_respond(const exchange_ptr& ex,
                              std::vector<std::string> keys,
                              std::vector<std::string> prefixes, response r);
 
-/// The `fields` query value as a cache variant ("" when absent).
+/// The `fields` query value as a cache variant ("" when absent): the names
+/// sorted and without repeats, since a selection renders fields in the
+/// resource's own order (`fields=title,id` and `id,title` are one entry).
 std::string fields_variant(const request& req);
 
 } // namespace numina::http

@@ -94,6 +94,25 @@ CAF_TEST(a bad value is refused naming the key) {
   CAF_REQUIRE(missing.error);
 }
 
+CAF_TEST(the cache eviction policy is lru or tinylfu) {
+  auto dflt = load({}, {});
+  CAF_REQUIRE(dflt.ok);
+  CAF_CHECK(dflt.ok->values.cache.eviction == cache_eviction::tinylfu);
+  auto lru = load({"--cache.eviction=lru"}, {});
+  CAF_REQUIRE(lru.ok);
+  CAF_CHECK(lru.ok->values.cache.eviction == cache_eviction::lru);
+  auto env = load({}, {"NUMINA_CACHE_EVICTION=tinylfu"});
+  CAF_REQUIRE(env.ok);
+  CAF_CHECK(env.ok->values.cache.eviction == cache_eviction::tinylfu);
+  CAF_CHECK(render(lru.ok->values).find("cache.eviction = lru") !=
+            std::string::npos);
+  // main() exits with code 2 on any load error.
+  auto bad = load({"--cache.eviction=lfu"}, {});
+  CAF_REQUIRE(bad.error);
+  CAF_CHECK_EQUAL(bad.error->key, "cache.eviction");
+  CAF_CHECK_EQUAL(bad.error->message, "must be lru or tinylfu");
+}
+
 CAF_TEST(rules spanning keys are checked) {
   auto r = load({"--database.pool_min=9", "--database.pool_max=4"}, {});
   CAF_REQUIRE(r.error);
