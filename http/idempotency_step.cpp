@@ -10,6 +10,17 @@ namespace numina::http {
 
 namespace {
 
+// How long a claim may stay `running` before it counts as left behind by a
+// process that died: ten times the longest one database call may take,
+// and at least ten minutes, which is far beyond any request (a few calls
+// and at most one password hash).
+std::chrono::seconds claim_lease(const config::settings& s) {
+  const auto per_call = std::chrono::duration_cast<std::chrono::seconds>(
+      s.database.acquire_timeout + s.database.statement_timeout);
+  return std::max<std::chrono::seconds>(std::chrono::minutes(10),
+                                        10 * per_call);
+}
+
 // "The same body" means the same JSON value once parsed; a body that is no
 // JSON at all is compared byte for byte.
 std::string fingerprint(const std::string& body) {
@@ -69,7 +80,8 @@ void apply_idempotency(const route& r, const exchange_ptr& ex, next_step next) {
   auto scope = caller + " POST " + req.path;
   const route* matched = &r;
   ex->svc.gate.query(
-      storage::idempotency_begin(scope, key, fingerprint(req.body)),
+      storage::idempotency_begin(scope, key, fingerprint(req.body),
+                                 claim_lease(ex->svc.settings)),
       ex->on_executor([ex, matched, next, scope,
                        key](outcome<storage::row_set> rows) {
         if (!rows) {

@@ -9,9 +9,11 @@
 namespace numina::storage {
 
 db_call idempotency_begin(const std::string& scope, const std::string& key,
-                          const std::string& request_hash) {
+                          const std::string& request_hash,
+                          std::chrono::seconds lease) {
   return {"idempotency.begin",
-          {cell::of(scope), cell::of(key), cell::of(request_hash)}};
+          {cell::of(scope), cell::of(key), cell::of(request_hash),
+           cell::of(static_cast<int64_t>(lease.count()))}};
 }
 
 db_call idempotency_finish(const std::string& scope, const std::string& key,

@@ -2,6 +2,7 @@
 // guarantee holds across restarts and nodes.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -18,10 +19,13 @@ struct idempotency_state {
 };
 
 /// Claims (scope, key) for a request with `request_hash`. An entry older
-/// than 24 hours counts as absent (and is replaced). Returns one row that
-/// decode_idempotency() reads.
+/// than 24 hours counts as absent (and is replaced), and so does a claim
+/// still running after `lease` (left by a process that died mid-request;
+/// the lease must exceed the longest a request can run). Returns one row
+/// that decode_idempotency() reads.
 db_call idempotency_begin(const std::string& scope, const std::string& key,
-                          const std::string& request_hash);
+                          const std::string& request_hash,
+                          std::chrono::seconds lease);
 /// Stores the first response.
 db_call idempotency_finish(const std::string& scope, const std::string& key,
                            int64_t status, const std::string& body,

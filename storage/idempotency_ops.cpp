@@ -7,12 +7,17 @@ namespace numina::storage {
 
 namespace {
 
-// Makes room for a new claim where the old one has expired. Concurrent
-// begins of the key serialise on the row: the second finds it gone.
+// Makes room for a new claim where the old one has expired, or where a
+// claim is still running after its lease ($3 seconds): the request that
+// took it can no longer finish (its process died), and without this the
+// key would answer 409 for a day. Concurrent begins of the key serialise
+// on the row: the second finds it gone.
 const statement expire_sql{
     "idempotency.expire",
     "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2"
-    " AND created_at < now() - interval '24 hours'"};
+    " AND (created_at < now() - interval '24 hours'"
+    "      OR (state = 'running'"
+    "          AND created_at < now() - make_interval(secs => $3)))"};
 
 // The claim. Of concurrent inserts of one key exactly one succeeds; the
 // others wait for it on the primary key and then insert nothing.
@@ -50,10 +55,10 @@ const statement sweep_sql{
     " SELECT count(*) AS touched, count(*) = $1 AS more, '' AS stale"
     " FROM gone"};
 
-// [scope, key, request_hash] -> one row: state (fresh, running, mismatch,
-// done), and status, body, headers when done.
+// [scope, key, request_hash, lease_seconds] -> one row: state (fresh,
+// running, mismatch, done), and status, body, headers when done.
 row_set begin(pqxx::work& tx, const params& p) {
-  exec_statement(tx, expire_sql, p.text(0), p.text(1));
+  exec_statement(tx, expire_sql, p.text(0), p.text(1), p.i64(3));
   // The row that made our insert do nothing may be gone by the time we
   // read it (aborted or expired meanwhile): then try to claim once more.
   for (int attempt = 1;; ++attempt) {

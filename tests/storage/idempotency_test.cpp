@@ -5,6 +5,7 @@
 #define FAIL(msg) CAF_FAIL(msg)
 #include "caf/test/dsl.hpp"
 
+#include <chrono>
 #include <future>
 #include <stdexcept>
 #include <string>
@@ -31,10 +32,14 @@ bool decode_throws(const row_set& rows) {
   }
 }
 
+// What the server passes at its default timeouts.
+constexpr std::chrono::seconds lease{600};
+
 struct fixture : storage_fixture {
   idempotency_state begin(const std::string& key, const std::string& hash,
                           const std::string& in_scope = scope) {
-    return decode_idempotency(must(idempotency_begin(in_scope, key, hash)));
+    return decode_idempotency(
+        must(idempotency_begin(in_scope, key, hash, lease)));
   }
 
   struct race_result {
@@ -51,7 +56,7 @@ struct fixture : storage_fixture {
       results.push_back(std::async(std::launch::async, [&] {
         auto exec = new_executor();
         opened.wait();
-        auto r = exec->run(idempotency_begin(scope, key, "h"));
+        auto r = exec->run(idempotency_begin(scope, key, "h", lease));
         if (!r)
           return -1;
         return static_cast<int>(decode_idempotency(r.value()).state);
@@ -66,10 +71,11 @@ struct fixture : storage_fixture {
     return out;
   }
 
-  // Moves every entry of `key` back by `hours`.
-  void age(const std::string& key, int hours) {
+  // Moves every entry of `key` back by `hours` (or `minutes`).
+  void age(const std::string& key, int hours, int minutes = 0) {
     sql("UPDATE idempotency_keys SET created_at = created_at - interval '" +
-        std::to_string(hours) + " hours' WHERE key = '" + key + "'");
+        std::to_string(hours * 60 + minutes) + " minutes' WHERE key = '" + key +
+        "'");
   }
 };
 
@@ -129,6 +135,23 @@ CAF_TEST(an entry older than a day counts as absent) {
   CAF_CHECK_EQUAL(sql_value("SELECT request_hash || ' ' || state"
                             " FROM idempotency_keys"),
                   "new body running");
+}
+
+CAF_TEST(a claim left running past its lease counts as absent) {
+  CAF_CHECK(begin("crashed", "h1").state == kind::fresh);
+  age("crashed", 0, 9); // the lease is 10 minutes
+  CAF_CHECK(begin("crashed", "h1").state == kind::running);
+  age("crashed", 0, 2);
+  // The process that claimed it is gone: the retry runs (also with another
+  // body: nothing was stored to compare with).
+  CAF_CHECK(begin("crashed", "h2").state == kind::fresh);
+  CAF_CHECK_EQUAL(sql_value("SELECT request_hash || ' ' || state"
+                            " FROM idempotency_keys"),
+                  "h2 running");
+  // A stored response is kept for the whole day, lease or not.
+  must(idempotency_finish(scope, "crashed", 201, "first", ""));
+  age("crashed", 1);
+  CAF_CHECK(begin("crashed", "h2").state == kind::done);
 }
 
 CAF_TEST(a sweep removes only entries older than a day) {

@@ -35,7 +35,7 @@ CAF_TEST(every call builder names a registered operation) {
       bookings_create(1, 2),
       bookings_delete(1, 2),
       bookings_mine(1, std::nullopt, 10),
-      idempotency_begin("s", "k", "h"),
+      idempotency_begin("s", "k", "h", std::chrono::seconds(600)),
       idempotency_finish("s", "k", 200, "", ""),
       idempotency_abort("s", "k"),
       idempotency_sweep(1000),
