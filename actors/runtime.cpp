@@ -39,6 +39,45 @@ void ask(caf::actor_system& sys, Handle dest, caf::timespan timeout, Done done,
   });
 }
 
+// Sends one request to each of `dests` from a short-lived actor (`ask`
+// makes the i-th) and hands every reply, in arrival order, to `done` once
+// all have answered; the first error ends the gathering instead.
+template <class Reply, class Dest, class Ask>
+void gather(caf::actor_system& sys, const std::vector<Dest>& dests, Ask ask,
+            std::function<void(outcome<std::vector<Reply>>)> done) {
+  sys.spawn([dests, ask, done](caf::event_based_actor* self) {
+    struct progress {
+      std::vector<Reply> replies;
+      size_t pending = 0;
+      bool over = false;
+    };
+    auto p = std::make_shared<progress>();
+    p->pending = dests.size();
+    if (dests.empty()) {
+      done(std::vector<Reply>{});
+      return;
+    }
+    for (size_t i = 0; i < dests.size(); ++i)
+      ask(self, dests[i], i)
+          .then(
+              [=](Reply& r) {
+                if (p->over)
+                  return;
+                p->replies.push_back(std::move(r));
+                if (--p->pending == 0) {
+                  p->over = true;
+                  done(std::move(p->replies));
+                }
+              },
+              [=](caf::error& err) {
+                if (p->over)
+                  return;
+                p->over = true;
+                done(to_failure(err));
+              });
+  });
+}
+
 } // namespace
 
 struct runtime::impl final : gateway {
@@ -141,56 +180,38 @@ struct runtime::impl final : gateway {
                   std::vector<std::string> prefixes, count_done done) override {
     // Keys go to their own shard, prefixes to every shard (a prefix such as
     // "classes:list" spans many routing keys).
-    std::vector<std::pair<cache_shard_actor, std::vector<std::string>>> plan;
-    for (auto& shard : shards)
-      plan.emplace_back(shard, std::vector<std::string>{});
+    std::vector<std::vector<std::string>> keys_of(shards.size());
     for (auto& k : keys)
-      plan[shard_index(k)].second.push_back(k);
-    auto timeout = std::chrono::seconds(5);
-    sys.spawn([plan, prefixes, done, timeout](caf::event_based_actor* self) {
-      auto pending = std::make_shared<size_t>(plan.size());
-      auto removed = std::make_shared<uint64_t>(0);
-      auto failed = std::make_shared<bool>(false);
-      for (auto& [shard, shard_keys] : plan) {
-        self->request(shard, timeout, invalidate_atom::value, shard_keys,
-                      prefixes)
-            .then(
-                [=](uint64_t n) {
-                  *removed += n;
-                  if (--*pending == 0)
-                    done(*failed ? outcome<uint64_t>{failure::of(
-                                       error_code::unavailable)}
-                                 : outcome<uint64_t>{*removed});
-                },
-                [=](caf::error&) {
-                  *failed = true;
-                  if (--*pending == 0)
-                    done(failure::of(error_code::unavailable));
-                });
-      }
-    });
+      keys_of[shard_index(k)].push_back(std::move(k));
+    gather<uint64_t>(
+        sys, shards,
+        [keys_of = std::move(keys_of), prefixes = std::move(prefixes)](
+            caf::event_based_actor* self, const cache_shard_actor& shard,
+            size_t i) {
+          return self->request(shard, std::chrono::seconds(5),
+                               invalidate_atom::value, keys_of[i], prefixes);
+        },
+        [done](outcome<std::vector<uint64_t>> removed) {
+          if (!removed) {
+            done(failure::of(error_code::unavailable));
+            return;
+          }
+          uint64_t sum = 0;
+          for (auto n : removed.value())
+            sum += n;
+          done(sum);
+        });
   }
 
   void cache_stats(cache_stats_done done) override {
-    auto all = shards;
-    sys.spawn([all, done](caf::event_based_actor* self) {
-      auto out = std::make_shared<std::vector<cache_shard_stats>>();
-      auto pending = std::make_shared<size_t>(all.size());
-      for (auto& shard : all)
-        self->request(shard, std::chrono::seconds(5), stats_atom::value)
-            .then(
-                [=](cache_shard_stats& s) {
-                  out->push_back(s);
-                  if (--*pending == 0)
-                    done(std::move(*out));
-                },
-                [=](caf::error& err) {
-                  if (*pending > 0) {
-                    *pending = 0;
-                    done(to_failure(err));
-                  }
-                });
-    });
+    gather<cache_shard_stats>(
+        sys, shards,
+        [](caf::event_based_actor* self, const cache_shard_actor& shard,
+           size_t) {
+          return self->request(shard, std::chrono::seconds(5),
+                               stats_atom::value);
+        },
+        std::move(done));
   }
 
   // The jobs whose storage operation this build has.
