@@ -483,3 +483,32 @@ bench_cleanup() {
     bench_tmp=
   fi
 }
+
+# --- script frame ----------------------------------------------------------------
+
+# Prints the calling script's header comment (line 2 up to `set -euo`), its
+# usage.
+bench_usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+
+# shellcheck disable=SC2317 # called from a trap
+bench_on_signal() {
+  trap - INT TERM
+  exit "$1"
+}
+
+# bench_prepare DO_INSTALL DO_BUILD: from here on, everything the script
+# starts is cleaned up on exit, Ctrl-C or TERM; installs what is missing
+# and builds numina when told to (true/false); checks that $BENCH_NUMINA
+# is there.
+bench_prepare() {
+  trap bench_cleanup EXIT
+  trap 'bench_on_signal 130' INT
+  trap 'bench_on_signal 143' TERM
+  if [[ $1 == true ]]; then
+    scripts/install-deps.sh
+  fi
+  if [[ $2 == true ]]; then
+    scripts/build.sh numina >&2
+  fi
+  [[ -x $BENCH_NUMINA ]] || bench_die "$BENCH_NUMINA is missing"
+}
