@@ -160,7 +160,7 @@ summarise() {
   # posted back to the connection's strand.
   limit_cb=$(cg_incl "$t" 'void (), numina::http::exchange::on_executor<numina::http::check_rate_limit(&&_M_invoke(')
   after_auth=$(cg_incl "$t" ':numina::http::(anonymous namespace)::after_auth(')
-  answer=$(cg_incl "$t" ':numina::http::answer_cached(')
+  answer=$(cg_incl "$t" ':numina::http::answer_fresh(')
   fresh=$(cg_incl "$t" ':numina::actors::runtime::impl::cached_fresh(')
   write=$(cg_incl "$t" ':numina::http::session::write(')
 
@@ -181,11 +181,11 @@ summarise() {
   add "rate-limit step (edge side)" "$((limit + limit_cb - after_auth))" \
     "limit_then_rest plus the verdict's callback minus after_auth"
   add "handler (idempotency, get_class)" "$((after_auth - answer))" \
-    "after_auth minus answer_cached"
+    "after_auth minus answer_fresh"
   add "cache lookups (token, class)" "$fresh" \
     "runtime::impl::cached_fresh, both calls: shard store under its mutex"
   add "response (from_entry, responders)" "$((answer - (fresh - auth_fresh) - write))" \
-    "answer_cached minus its lookup and session::write"
+    "answer_fresh minus its lookup and session::write"
   add "write (session::write)" "$write" \
     "status line and headers by hand, async_write started (sendmsg)"
   add "CAF workers" "$worker" \

@@ -125,14 +125,17 @@ void get_class(const exchange_ptr& ex) {
     return;
   }
   const auto id = ex->id("id");
-  actors::cache_read read;
-  read.key = cache_keys::cls(id, fields_variant(ex->req));
-  read.ttl = ex->svc.settings.cache.ttl_classes;
-  read.load = storage::classes_get(id);
-  read.render = [sel = sel.value()](const storage::row_set& rows) {
-    return render_class_rows(rows, sel);
-  };
-  answer_cached(ex, std::move(read), cache_policy::classes);
+  answer_cached(ex, cache_keys::cls(id, fields_variant(ex->req)),
+                cache_policy::classes, [&] {
+                  actors::cache_read read;
+                  read.ttl = ex->svc.settings.cache.ttl_classes;
+                  read.load = storage::classes_get(id);
+                  read.render =
+                      [sel = sel.value()](const storage::row_set& rows) {
+                        return render_class_rows(rows, sel);
+                      };
+                  return read;
+                });
 }
 
 void patch_class(const exchange_ptr& ex) {
@@ -205,20 +208,23 @@ void list_classes(const exchange_ptr& ex) {
   if (!filter)
     return;
   const int limit = params.value().limit;
-  actors::cache_read read;
-  read.key = cache_keys::class_list(ex->req.query);
-  read.ttl = ex->svc.settings.cache.ttl_classes;
-  read.load = storage::classes_list(*filter, params.value().after, limit);
-  read.render = [limit, sel = sel.value()](
-                    const storage::row_set& rows) -> outcome<actors::rendered> {
-    auto page = storage::decode_class_page(rows, limit);
-    return actors::rendered{
-        200,
-        render_page(page,
-                    [&](json_writer& w, auto& c) { render_class(w, c, sel); }),
-        0};
-  };
-  answer_cached(ex, std::move(read), cache_policy::classes);
+  answer_cached(
+      ex, cache_keys::class_list(ex->req.query), cache_policy::classes, [&] {
+        actors::cache_read read;
+        read.ttl = ex->svc.settings.cache.ttl_classes;
+        read.load = storage::classes_list(*filter, params.value().after, limit);
+        read.render =
+            [limit, sel = sel.value()](
+                const storage::row_set& rows) -> outcome<actors::rendered> {
+          auto page = storage::decode_class_page(rows, limit);
+          return actors::rendered{
+              200,
+              render_page(page, [&](json_writer& w,
+                                    auto& c) { render_class(w, c, sel); }),
+              0};
+        };
+        return read;
+      });
 }
 
 } // namespace

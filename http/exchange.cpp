@@ -2,7 +2,20 @@
 
 #include <stdexcept>
 
+#include "http/conditional.hpp"
+
 namespace numina::http {
+
+namespace {
+
+bool has_etag(const response& r) {
+  for (auto& h : r.headers)
+    if (h.first == "ETag")
+      return true;
+  return false;
+}
+
+} // namespace
 
 int64_t exchange::id(std::string_view name) const {
   for (auto& [key, value] : params)
@@ -15,6 +28,8 @@ void exchange::respond(response r) {
   if (answered_)
     return;
   answered_ = true;
+  if (finish_get && !has_etag(r))
+    http::finish_get(req, r);
   respond_(std::move(r));
 }
 

@@ -35,6 +35,11 @@ public:
   /// Hash of the bearer token that authenticated the request (logout).
   std::string token_hash;
 
+  /// A GET under /api/v1: respond() gives a 200 that brings no ETag of
+  /// its own (answers from the cache do) its validators, gzip and Vary
+  /// (finish_get), before the wrapped steps add their headers.
+  bool finish_get = false;
+
   /// A path parameter the router validated as a positive 64-bit id.
   int64_t id(std::string_view name) const;
 

@@ -41,13 +41,21 @@ bool failed(const exchange_ptr& ex, const body_reader& r) {
   return true;
 }
 
-void answer_cached(const exchange_ptr& ex, actors::cache_read read,
+bool wants_gzip(const exchange& ex) {
+  return accepts_gzip(ex.req.header("accept-encoding"));
+}
+
+bool answer_fresh(const exchange_ptr& ex, const std::string& key,
+                  bool want_gzip, std::string_view cache_control) {
+  auto hit = ex->svc.gate.cached_fresh(key, want_gzip);
+  if (!hit)
+    return false;
+  ex->respond(from_entry(ex->req, *hit, false, cache_control));
+  return true;
+}
+
+void answer_loaded(const exchange_ptr& ex, actors::cache_read read,
                    std::string_view cache_control) {
-  read.want_gzip = accepts_gzip(ex->req.header("accept-encoding"));
-  if (auto hit = ex->svc.gate.cached_fresh(read.key, read.want_gzip)) {
-    ex->respond(from_entry(ex->req, *hit, false, cache_control));
-    return;
-  }
   ex->svc.gate.cached(
       std::move(read),
       ex->on_executor([ex, cache_control](actors::cache_answer a) {

@@ -38,10 +38,33 @@ std::optional<json_value> read_body(const exchange_ptr& ex);
 /// Answers a body_reader's first failure, if any; true when it answered.
 bool failed(const exchange_ptr& ex, const body_reader& r);
 
-/// Answers a GET from the cache: `read` says what to load and how to render
-/// it on a miss (want_gzip is filled in here).
-void answer_cached(const exchange_ptr& ex, actors::cache_read read,
+/// Answers a GET from a fresh cache entry for `key`, on this thread, if
+/// there is one that can be sent as it is; false when the shard has to act.
+bool answer_fresh(const exchange_ptr& ex, const std::string& key,
+                  bool want_gzip, std::string_view cache_control);
+
+/// Answers a GET through the cache shard: `read` says what to load and how
+/// to render it on a miss.
+void answer_loaded(const exchange_ptr& ex, actors::cache_read read,
                    std::string_view cache_control);
+
+/// Whether the request's Accept-Encoding takes gzip.
+bool wants_gzip(const exchange& ex);
+
+/// Answers a GET from the cache. `make_read()` returns what to load and
+/// render on a miss (ttl, load, render); it runs only then, so a hot hit
+/// builds no query and no renderer.
+template <class MakeRead>
+void answer_cached(const exchange_ptr& ex, std::string key,
+                   std::string_view cache_control, MakeRead make_read) {
+  const bool gzip = wants_gzip(*ex);
+  if (answer_fresh(ex, key, gzip, cache_control))
+    return;
+  actors::cache_read read = make_read();
+  read.key = std::move(key);
+  read.want_gzip = gzip;
+  answer_loaded(ex, std::move(read), cache_control);
+}
 
 /// Removes the cached entries a write changed, then sends `r`: the very
 /// next read sees the change.

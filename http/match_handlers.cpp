@@ -46,20 +46,25 @@ void list_matches(const exchange_ptr& ex) {
     return;
   }
   const int limit = params.value().limit;
-  actors::cache_read read;
-  read.key = cache_keys::matches(ex->user_id, ex->req.query);
-  read.ttl = ex->svc.settings.cache.ttl_matches;
-  read.load = storage::matches_of(ex->user_id, params.value().after, limit);
-  read.render = [limit, sel = sel.value()](
-                    const storage::row_set& rows) -> outcome<actors::rendered> {
-    auto page = storage::decode_match_page(rows, limit);
-    return actors::rendered{
-        200,
-        render_page(page,
-                    [&](json_writer& w, auto& m) { render_match(w, m, sel); }),
-        0};
-  };
-  answer_cached(ex, std::move(read), cache_policy::matches);
+  answer_cached(
+      ex, cache_keys::matches(ex->user_id, ex->req.query),
+      cache_policy::matches, [&] {
+        actors::cache_read read;
+        read.ttl = ex->svc.settings.cache.ttl_matches;
+        read.load =
+            storage::matches_of(ex->user_id, params.value().after, limit);
+        read.render =
+            [limit, sel = sel.value()](
+                const storage::row_set& rows) -> outcome<actors::rendered> {
+          auto page = storage::decode_match_page(rows, limit);
+          return actors::rendered{
+              200,
+              render_page(page, [&](json_writer& w,
+                                    auto& m) { render_match(w, m, sel); }),
+              0};
+        };
+        return read;
+      });
 }
 
 } // namespace

@@ -5,7 +5,6 @@
 
 #include "core/log.hpp"
 #include "core/text.hpp"
-#include "http/conditional.hpp"
 #include "http/steps.hpp"
 
 namespace numina::http {
@@ -86,28 +85,6 @@ void limit_then_rest(const route& r, const exchange_ptr& ex) {
   check_rate_limit(r, ex, after_auth);
 }
 
-// Every 200 GET under /api/v1 gets its validators, gzip and Vary; answers
-// from the cache bring their own (precomputed) and pass untouched.
-void finish_api_gets(const exchange_ptr& ex) {
-  auto& req = ex->req;
-  if (req.method != "GET" || req.path.rfind("/api/v1/", 0) != 0)
-    return;
-  request validators;
-  for (auto name : {"accept-encoding", "if-none-match", "if-modified-since"})
-    if (req.has_header(name))
-      validators.headers.emplace_back(name, std::string{req.header(name)});
-  ex->wrap_responder([v = std::move(validators)](exchange::responder send) {
-    return [v, send = std::move(send)](response r) {
-      bool has_etag = false;
-      for (auto& h : r.headers)
-        has_etag = has_etag || h.first == "ETag";
-      if (!has_etag)
-        finish_get(v, r);
-      send(std::move(r));
-    };
-  });
-}
-
 } // namespace
 
 void run_pipeline(const router& routes, const exchange_ptr& ex) {
@@ -125,7 +102,8 @@ void run_pipeline(const router& routes, const exchange_ptr& ex) {
   }
   const route& r = *m.found;
   ex->params = std::move(m.params);
-  finish_api_gets(ex);
+  // Every 200 GET under /api/v1 gets its validators, gzip and Vary.
+  ex->finish_get = req.method == "GET" && req.path.rfind("/api/v1/", 0) == 0;
   switch (r.auth) {
   case auth_kind::none:
     break;

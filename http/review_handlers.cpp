@@ -124,22 +124,27 @@ void list_reviews(const exchange_ptr& ex) {
   }
   const int64_t class_id = ex->id("id");
   const int limit = params.value().limit;
-  actors::cache_read read;
-  read.key = cache_keys::reviews(class_id, ex->req.query);
-  read.ttl = ex->svc.settings.cache.ttl_reviews;
-  read.load = storage::reviews_list(class_id, params.value().after, limit);
-  read.render = [limit, sel = sel.value()](
-                    const storage::row_set& rows) -> outcome<actors::rendered> {
-    auto page = storage::decode_review_page(rows, limit);
-    if (!page)
-      return no_such_class();
-    return actors::rendered{
-        200,
-        render_page(*page,
-                    [&](json_writer& w, auto& v) { render_review(w, v, sel); }),
-        0};
-  };
-  answer_cached(ex, std::move(read), cache_policy::reviews);
+  answer_cached(
+      ex, cache_keys::reviews(class_id, ex->req.query), cache_policy::reviews,
+      [&] {
+        actors::cache_read read;
+        read.ttl = ex->svc.settings.cache.ttl_reviews;
+        read.load =
+            storage::reviews_list(class_id, params.value().after, limit);
+        read.render =
+            [limit, sel = sel.value()](
+                const storage::row_set& rows) -> outcome<actors::rendered> {
+          auto page = storage::decode_review_page(rows, limit);
+          if (!page)
+            return no_such_class();
+          return actors::rendered{
+              200,
+              render_page(*page, [&](json_writer& w,
+                                     auto& v) { render_review(w, v, sel); }),
+              0};
+        };
+        return read;
+      });
 }
 
 void get_rating(const exchange_ptr& ex) {
@@ -149,23 +154,26 @@ void get_rating(const exchange_ptr& ex) {
     return;
   }
   const int64_t class_id = ex->id("id");
-  actors::cache_read read;
-  read.key = cache_keys::rating(class_id, fields_variant(ex->req));
-  read.ttl = ex->svc.settings.cache.ttl_reviews;
-  read.load = storage::ratings_get(class_id);
-  read.render = [sel = sel.value()](
-                    const storage::row_set& rows) -> outcome<actors::rendered> {
-    auto rating = storage::decode_rating(rows);
-    if (!rating)
-      return no_such_class();
-    json_writer w;
-    render_rating(w, *rating, sel);
-    // The rating changes only when it is computed: that is its
-    // Last-Modified (none before the first aggregation).
-    return actors::rendered{200, std::move(w).str(),
-                            rating->computed_at.value_or(0)};
-  };
-  answer_cached(ex, std::move(read), cache_policy::reviews);
+  answer_cached(ex, cache_keys::rating(class_id, fields_variant(ex->req)),
+                cache_policy::reviews, [&] {
+                  actors::cache_read read;
+                  read.ttl = ex->svc.settings.cache.ttl_reviews;
+                  read.load = storage::ratings_get(class_id);
+                  read.render = [sel =
+                                     sel.value()](const storage::row_set& rows)
+                      -> outcome<actors::rendered> {
+                    auto rating = storage::decode_rating(rows);
+                    if (!rating)
+                      return no_such_class();
+                    json_writer w;
+                    render_rating(w, *rating, sel);
+                    // The rating changes only when it is computed: that is its
+                    // Last-Modified (none before the first aggregation).
+                    return actors::rendered{200, std::move(w).str(),
+                                            rating->computed_at.value_or(0)};
+                  };
+                  return read;
+                });
 }
 
 } // namespace

@@ -123,21 +123,28 @@ void feed(const exchange_ptr& ex) {
     return;
   }
   const int limit = params.value().limit;
-  actors::cache_read read;
-  read.key = cache_keys::feed(ex->user_id, ex->req.query);
-  read.ttl = ex->svc.settings.cache.ttl_feed;
-  read.load = storage::social_feed(ex->user_id, params.value().after, limit);
-  read.render = [limit, sel = sel.value()](
-                    const storage::row_set& rows) -> outcome<actors::rendered> {
-    auto page = storage::decode_feed_page(rows, limit);
-    // No Last-Modified: an unfollow removes items without a newer time.
-    return actors::rendered{
-        200,
-        render_page(page, [&](json_writer& w,
-                              auto& a) { render_activity(w, a, true, sel); }),
-        0};
-  };
-  answer_cached(ex, std::move(read), cache_policy::feed);
+  answer_cached(
+      ex, cache_keys::feed(ex->user_id, ex->req.query), cache_policy::feed,
+      [&] {
+        actors::cache_read read;
+        read.ttl = ex->svc.settings.cache.ttl_feed;
+        read.load =
+            storage::social_feed(ex->user_id, params.value().after, limit);
+        read.render =
+            [limit, sel = sel.value()](
+                const storage::row_set& rows) -> outcome<actors::rendered> {
+          auto page = storage::decode_feed_page(rows, limit);
+          // No Last-Modified: an unfollow removes items without a newer time.
+          return actors::rendered{200,
+                                  render_page(page,
+                                              [&](json_writer& w, auto& a) {
+                                                render_activity(w, a, true,
+                                                                sel);
+                                              }),
+                                  0};
+        };
+        return read;
+      });
 }
 
 } // namespace

@@ -83,24 +83,29 @@ void get_profile(const exchange_ptr& ex) {
     return;
   }
   const auto id = ex->id("id");
-  actors::cache_read read;
-  read.key = cache_keys::profile(id, fields_variant(ex->req));
-  read.ttl = ex->svc.settings.cache.ttl_users;
-  read.load = storage::users_profile(id);
-  read.render = [sel = sel.value()](
-                    const storage::row_set& rows) -> outcome<actors::rendered> {
-    auto users = storage::decode_users(rows);
-    if (users.empty())
-      return actors::rendered{
-          404,
-          error_response(failure::of(error_code::not_found, "No such user."))
-              .body,
-          0};
-    json_writer w;
-    render_profile(w, users.front(), sel);
-    return actors::rendered{200, std::move(w).str(), users.front().updated_at};
-  };
-  answer_cached(ex, std::move(read), cache_policy::profile);
+  answer_cached(ex, cache_keys::profile(id, fields_variant(ex->req)),
+                cache_policy::profile, [&] {
+                  actors::cache_read read;
+                  read.ttl = ex->svc.settings.cache.ttl_users;
+                  read.load = storage::users_profile(id);
+                  read.render = [sel =
+                                     sel.value()](const storage::row_set& rows)
+                      -> outcome<actors::rendered> {
+                    auto users = storage::decode_users(rows);
+                    if (users.empty())
+                      return actors::rendered{
+                          404,
+                          error_response(failure::of(error_code::not_found,
+                                                     "No such user."))
+                              .body,
+                          0};
+                    json_writer w;
+                    render_profile(w, users.front(), sel);
+                    return actors::rendered{200, std::move(w).str(),
+                                            users.front().updated_at};
+                  };
+                  return read;
+                });
 }
 
 using list_call = storage::db_call (*)(int64_t,
