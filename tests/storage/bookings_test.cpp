@@ -27,12 +27,7 @@ constexpr int64_t hour = 3600;
 
 struct fixture : storage_fixture {
   booking_row booking_of(const db_call& call) {
-    auto bookings = decode_bookings(must(call));
-    if (bookings.size() != 1) {
-      CAF_ERROR(call.op << " returned " << bookings.size() << " bookings");
-      return {};
-    }
-    return bookings.front();
+    return only_row(call, decode_bookings);
   }
 
   int64_t booked(int64_t class_id) {

@@ -26,12 +26,7 @@ constexpr int64_t hour = 3600;
 
 struct fixture : storage_fixture {
   class_row class_of(const db_call& call) {
-    auto classes = decode_classes(must(call));
-    if (classes.size() != 1) {
-      CAF_ERROR(call.op << " returned " << classes.size() << " classes");
-      return {};
-    }
-    return classes.front();
+    return only_row(call, decode_classes);
   }
 
   struct listed {

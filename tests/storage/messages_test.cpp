@@ -40,12 +40,7 @@ constexpr unix_seconds base_time = 1861920000;
 
 struct fixture : storage_fixture {
   message_row sent(int64_t from, int64_t to, const std::string& text = "hi") {
-    auto messages = decode_messages(must(messages_send(from, to, text)));
-    if (messages.size() != 1) {
-      CAF_ERROR("messages.send returned " << messages.size() << " messages");
-      return {};
-    }
-    return messages.front();
+    return only_row(messages_send(from, to, text), decode_messages);
   }
 
   // Sends a message, then moves it to `at` behind the operation's back

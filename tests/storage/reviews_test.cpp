@@ -65,12 +65,7 @@ struct expected_rating {
 
 struct fixture : storage_fixture {
   review_row review_of(const db_call& call) {
-    auto reviews = decode_reviews(must(call));
-    if (reviews.size() != 1) {
-      CAF_ERROR(call.op << " returned " << reviews.size() << " reviews");
-      return {};
-    }
-    return reviews.front();
+    return only_row(call, decode_reviews);
   }
 
   // A review by a new user; the user's id.

@@ -40,12 +40,8 @@ struct run_result {
 struct fixture : storage_fixture {
   int64_t post(int64_t user, const std::string& text = "Ran 5 km",
                const std::string& kind = "workout") {
-    auto rows = decode_activities(must(social_post_activity(user, kind, text)));
-    if (rows.size() != 1) {
-      CAF_ERROR("social.post_activity returned " << rows.size() << " rows");
-      return 0;
-    }
-    return rows.front().id;
+    return only_row(social_post_activity(user, kind, text), decode_activities)
+        .id;
   }
 
   bool follow(int64_t follower, int64_t following) {

@@ -108,6 +108,10 @@ std::string storage_fixture::query_plan(const std::string& statement,
   return text;
 }
 
+void storage_fixture::report_not_one(const std::string& op, size_t n) {
+  CAF_ERROR(op << " returned " << n << " rows, not one");
+}
+
 int64_t storage_fixture::make_user(const std::string& name) {
   const int n = ++users_;
   auto rows =

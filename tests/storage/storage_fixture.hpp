@@ -41,6 +41,23 @@ public:
   /// yields an empty row_set.
   storage::row_set must(const storage::db_call& call);
 
+  /// The one row `decode` reads from the rows of `call`, which must
+  /// succeed; a failed check (and a default row) when there is not exactly
+  /// one.
+  template <class Decode>
+  auto only_row(const storage::db_call& call, Decode decode) {
+    auto rows = decode(must(call));
+    using row = typename decltype(rows)::value_type;
+    if (rows.size() != 1) {
+      report_not_one(call.op, rows.size());
+      return row{};
+    }
+    return std::move(rows.front());
+  }
+
+  /// Fails the running test: `op` returned `n` rows, not one.
+  void report_not_one(const std::string& op, size_t n);
+
   /// The code a call that must fail failed with; error_code::none (and a
   /// failed check) when it succeeded.
   error_code refusal(const storage::db_call& call);

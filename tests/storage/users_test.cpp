@@ -25,14 +25,7 @@ using numina::testing::token_hash;
 namespace {
 
 struct fixture : storage_fixture {
-  user_row user_of(const db_call& call) {
-    auto users = decode_users(must(call));
-    if (users.size() != 1) {
-      CAF_ERROR(call.op << " returned " << users.size() << " users");
-      return {};
-    }
-    return users.front();
-  }
+  user_row user_of(const db_call& call) { return only_row(call, decode_users); }
 
   // `count` users made behind the operations' backs; their ids, ascending.
   std::vector<int64_t> bulk_users(int count, const std::string& prefix) {
